@@ -1,0 +1,10 @@
+// Each subcommand registers itself on the application; its callback throws qwenrt::Error on bad input.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace qwenrt::cli {
+
+void add_tokenize_command(CLI::App& app);
+
+}  // namespace qwenrt::cli
