@@ -102,9 +102,7 @@ std::uint16_t float_to_f16(float value) {
 void convert_to_float(DType dtype, const std::byte* src, std::size_t count, float* dst) {
   if (count == 0) return;  // an empty destination may be a null pointer, which memcpy must not get
   switch (dtype) {
-    case DType::kF32:
-      std::memcpy(dst, src, count * sizeof(float));
-      return;
+    case DType::kF32: std::memcpy(dst, src, count * sizeof(float)); return;
     case DType::kF16:
       for (std::size_t i = 0; i < count; ++i) {
         std::uint16_t bits;

@@ -13,7 +13,9 @@ namespace {
 std::uint32_t bits_of(float f) { return std::bit_cast<std::uint32_t>(f); }
 
 // GCC's _Float16 conversions (libgcc's IEEE rounding) serve as an independent reference for F16.
-std::uint16_t reference_f16(float value) { return std::bit_cast<std::uint16_t>(static_cast<_Float16>(value)); }
+std::uint16_t reference_f16(float value) {
+  return std::bit_cast<std::uint16_t>(static_cast<_Float16>(value));
+}
 
 // Nearest BF16 computed in double: compare the two BF16 neighbours of value, ties to the even one.
 std::uint16_t reference_bf16(float value) {
@@ -22,8 +24,9 @@ std::uint16_t reference_bf16(float value) {
   const std::uint32_t up_bits = truncated + 0x10000u;
   // Past the largest finite BF16 the upper neighbour's pattern is infinity, which as a rounding
   // target sits where the next binade would start: 2^128.
-  const double up = (up_bits & 0x7FFFFFFFu) == 0x7F800000u ? std::copysign(std::ldexp(1.0, 128), value)
-                                                           : static_cast<double>(std::bit_cast<float>(up_bits));
+  const double up = (up_bits & 0x7FFFFFFFu) == 0x7F800000u
+                        ? std::copysign(std::ldexp(1.0, 128), value)
+                        : static_cast<double>(std::bit_cast<float>(up_bits));
   const double v = value;
   const double to_down = std::fabs(v - down);
   const double to_up = std::fabs(up - v);

@@ -1,0 +1,89 @@
+// A fixed set of worker threads for data-parallel loops. The compute kernels call it several times per
+// layer and token, so a call must cost microseconds, not a thread start: workers live as long as the
+// pool, spin briefly after each job so that back-to-back calls find them awake, and then sleep on a
+// futex (C++20 atomic wait) so that an idle pool burns no CPU.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace qwenrt {
+
+// The CPUs this process may run on (its affinity mask, which containers and taskset narrow), at least 1.
+std::size_t available_cpu_count();
+
+class ThreadPool {
+ public:
+  // threads counts the calling thread, which works on every job too, so threads - 1 workers start.
+  // 0 means available_cpu_count().
+  explicit ThreadPool(std::size_t threads = 0);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  // Threads that run a job, the caller included.
+  std::size_t size() const { return workers_.size() + 1; }
+
+  // Calls fn(begin, end) on min(n, size()) disjoint contiguous ranges of near-equal length that cover
+  // [0, n), concurrently, and returns when all have finished. n == 0 calls nothing. If fn throws, the
+  // first exception is rethrown here after the other threads have stopped (ranges not yet started are
+  // skipped). A call made from inside fn (on any thread of this pool) runs fn(0, n) on the calling
+  // thread; calls from several outside threads are serialised.
+  template <typename Fn>
+  void parallel_for(std::size_t n, Fn&& fn) {
+    run(n, 0, &invoke<std::remove_reference_t<Fn>>, &fn);
+  }
+
+  // The same for uneven work: ranges of grain indices (the last may be shorter) are handed out one at a
+  // time to whichever thread is free. fn never sees a range longer than grain, nested calls included.
+  template <typename Fn>
+  void parallel_for_dynamic(std::size_t n, std::size_t grain, Fn&& fn) {
+    run(n, grain == 0 ? 1 : grain, &invoke<std::remove_reference_t<Fn>>, &fn);
+  }
+
+ private:
+  using RangeFn = void (*)(void* context, std::size_t begin, std::size_t end);
+
+  template <typename Fn>
+  static void invoke(void* context, std::size_t begin, std::size_t end) {
+    (*static_cast<Fn*>(context))(begin, end);
+  }
+
+  struct Job {
+    RangeFn fn = nullptr;
+    void* context = nullptr;
+    std::size_t n = 0;
+    std::size_t chunks = 0;
+    std::size_t grain = 0;  // 0: chunks split n evenly
+  };
+
+  void run(std::size_t n, std::size_t grain, RangeFn fn, void* context);
+  void run_inline(const Job& job);
+  void work_on_chunks();
+  void worker_loop();
+  void stop_workers();
+
+  std::vector<std::thread> workers_;
+  std::mutex dispatch_mutex_;  // one outside caller at a time
+
+  Job job_;
+  std::atomic<std::size_t> next_chunk_{0};
+  // Bumped once per job (and at shutdown); workers wait for it to change. 32 bits so that waiting on
+  // it is a plain futex wait.
+  std::atomic<std::uint32_t> generation_{0};
+  std::atomic<std::uint32_t> busy_workers_{0};
+  std::atomic<bool> stopping_{false};
+
+  std::atomic<bool> failed_{false};
+  std::mutex error_mutex_;
+  std::exception_ptr error_;
+};
+
+}  // namespace qwenrt
