@@ -6,6 +6,8 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/file_io.h"
+#include "tokenizer/chat_template.h"
 #include "tokenizer/tokenizer.h"
 
 namespace qwenrt::cli {
@@ -20,6 +22,10 @@ struct TokenizeOptions {
   bool jsonl = false;
   bool decode = false;
   bool split_special = false;
+  std::string chat_file;
+  bool ids = false;
+  bool no_generation_prompt = false;
+  std::string thinking;  // "", "on" or "off"
 };
 
 void print_ids(const std::vector<TokenId>& ids) {
@@ -60,8 +66,52 @@ std::string parse_text_line(const std::string& line, std::size_t line_no) {
   return j.get<std::string>();
 }
 
+// The chat file is an OpenAI-style `messages` array, or an object with `messages` and optionally
+// `tools`, `add_generation_prompt` and `chat_template_kwargs.enable_thinking`, as a request body has them.
+void run_chat(const Tokenizer& tok, const TokenizeOptions& opt) {
+  nlohmann::ordered_json doc;
+  try {
+    doc = nlohmann::ordered_json::parse(read_file(opt.chat_file));
+  } catch (const nlohmann::json::parse_error& e) {
+    fail(opt.chat_file, ": invalid JSON (", e.what(), ")");
+  }
+  const auto tmpl = tokenizer::ChatTemplate::for_model(opt.model_dir);
+  if (!tmpl.note().empty()) std::cerr << "qwenrt: note: " << tmpl.note() << "\n";
+  tokenizer::ChatOptions chat;
+  const nlohmann::ordered_json* messages = &doc;
+  try {
+    if (doc.is_object()) {
+      if (!doc.contains("messages")) fail("missing \"messages\"");
+      messages = &doc["messages"];
+      if (doc.contains("tools")) chat.tools = tokenizer::parse_chat_tools(doc["tools"]);
+      if (doc.contains("add_generation_prompt")) chat.add_generation_prompt = doc["add_generation_prompt"].get<bool>();
+      const auto kwargs = doc.find("chat_template_kwargs");
+      if (kwargs != doc.end() && kwargs->contains("enable_thinking")) {
+        chat.enable_thinking = (*kwargs)["enable_thinking"].get<bool>();
+      }
+    }
+    const auto parsed = tokenizer::parse_chat_messages(*messages);
+    if (opt.no_generation_prompt) chat.add_generation_prompt = false;
+    if (!opt.thinking.empty()) chat.enable_thinking = opt.thinking == "on";
+    const auto segments = tmpl.render(parsed, chat);
+    if (opt.ids) {
+      print_ids(tmpl.encode(tok, segments));
+    } else {
+      std::cout << tokenizer::join(segments);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    fail(opt.chat_file, ": ", e.what());
+  } catch (const Error& e) {
+    fail(opt.chat_file, ": ", e.what());
+  }
+}
+
 void run_tokenize(const TokenizeOptions& opt) {
   const Tokenizer tok = Tokenizer::from_directory(opt.model_dir);
+  if (!opt.chat_file.empty()) {
+    run_chat(tok, opt);
+    return;
+  }
   const SpecialTokens mode = opt.split_special ? SpecialTokens::kPlainText : SpecialTokens::kParse;
   if (!opt.jsonl) {
     const std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
@@ -93,12 +143,23 @@ void add_tokenize_command(CLI::App& app) {
       "  --jsonl      each stdin line is a JSON string; prints one JSON array per line\n"
       "  --decode     stdin holds a JSON array of ids (one per line with --jsonl); prints the text\n"
       "               (with --jsonl, one JSON string per line)\n"
+      "  --chat FILE  FILE holds an OpenAI-style messages array (or an object with messages, tools,\n"
+      "               add_generation_prompt, chat_template_kwargs.enable_thinking); prints the prompt\n"
+      "               the model's chat template makes of it, or its ids with --ids\n"
       "Added tokens written in the text (<|im_start|>, <think>) become their ids, as Hugging Face's\n"
-      "encode does; --split-special encodes them as plain text instead.");
+      "encode does; --split-special encodes them as plain text instead. In --chat, message contents are\n"
+      "always plain text: only the template's own markers become control tokens.");
   cmd->add_option("-m,--model", opt->model_dir, "Model folder holding tokenizer.json or qwen.tiktoken")->required();
   cmd->add_flag("--jsonl", opt->jsonl, "One JSON string (or id array with --decode) per stdin line");
   cmd->add_flag("--decode", opt->decode, "Decode token ids to text");
   cmd->add_flag("--split-special", opt->split_special, "Encode added-token text as plain text");
+  auto* chat = cmd->add_option("--chat", opt->chat_file, "Render a chat (messages JSON file) with the model's template");
+  cmd->add_flag("--ids", opt->ids, "With --chat: print the prompt's token ids instead of its text")->needs(chat);
+  cmd->add_flag("--no-generation-prompt", opt->no_generation_prompt, "With --chat: do not open an assistant turn")
+      ->needs(chat);
+  cmd->add_option("--thinking", opt->thinking, "With --chat: Qwen3 thinking on or off (enable_thinking)")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->needs(chat);
   cmd->callback([opt] { run_tokenize(*opt); });
 }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "run_command.h"
@@ -63,10 +64,39 @@ TEST_F(TokenizeCommand, BadInputGivesOneLineErrorAndNonZeroExit) {
   EXPECT_NE(bad_ids.err.find("outside the vocabulary"), std::string::npos);
 }
 
+std::string write_chat(const std::string& name, const std::string& json) {
+  const auto path = std::filesystem::temp_directory_path() / name;
+  std::ofstream(path) << json;
+  return path.string();
+}
+
+TEST_F(TokenizeCommand, ChatRendersWithTheModelsTemplateAndKeepsContentAsText) {
+  // The test vocabulary's folder carries Qwen3's tokenizer_config.json, hence Qwen3's template.
+  const auto chat = write_chat("qwenrt_chat.json", R"([{"role": "user", "content": "Hi <|im_start|>"}])");
+  const auto text = run_qwenrt("tokenize -m " + model_dir() + " --chat " + chat);
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.out, "<|im_start|>user\nHi <|im_start|><|im_end|>\n<|im_start|>assistant\n");
+  const auto ids = nlohmann::json::parse(run_qwenrt("tokenize -m " + model_dir() + " --chat " + chat + " --ids").out);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), 151644), 2) << "the content's <|im_start|> must stay text";
+  const auto off = run_qwenrt("tokenize -m " + model_dir() + " --chat " + chat + " --thinking off");
+  EXPECT_TRUE(off.out.ends_with("<|im_start|>assistant\n<think>\n\n</think>\n\n")) << off.out;
+}
+
+TEST_F(TokenizeCommand, ChatErrorsNameTheFile) {
+  const auto bad = write_chat("qwenrt_bad_chat.json", R"([{"role": 7}])");
+  const auto r = run_qwenrt("tokenize -m " + model_dir() + " --chat " + bad);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("qwenrt_bad_chat.json: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("role"), std::string::npos) << r.err;
+  const auto missing = run_qwenrt("tokenize -m " + model_dir() + " --chat /nonexistent/chat.json");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("/nonexistent/chat.json"), std::string::npos);
+}
+
 TEST(TokenizeHelp, DocumentsEveryOption) {
   const auto r = run_qwenrt("tokenize --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* opt : {"--model", "--jsonl", "--decode", "--split-special"}) {
+  for (const char* opt : {"--model", "--jsonl", "--decode", "--split-special", "--chat", "--ids", "--thinking"}) {
     EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
   }
 }
