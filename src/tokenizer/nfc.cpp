@@ -35,4 +35,21 @@ std::string to_nfc(std::string_view s) {
   return out;
 }
 
+std::string to_nfc_unicode9(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t piece = 0;
+  for (std::size_t pos = 0; pos < s.size();) {
+    const utf8::Decoded d = utf8::decode(s, pos);
+    if (char_flags(d.code_point) & kNfcNewerThanUnicode9) {
+      out += to_nfc(s.substr(piece, pos - piece));
+      out.append(s.substr(pos, d.length));
+      piece = pos + d.length;
+    }
+    pos += d.length;
+  }
+  out += to_nfc(s.substr(piece));
+  return out;
+}
+
 }  // namespace qwenrt::tokenizer

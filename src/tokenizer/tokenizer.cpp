@@ -34,7 +34,7 @@ struct Tokenizer::Impl {
   void encode_ordinary(std::string_view text, std::vector<TokenId>& out) const {
     std::string normalized;
     if (normalization == Normalization::kBetweenAddedTokens && !is_nfc_stable(text)) {
-      normalized = to_nfc(text);
+      normalized = to_nfc_unicode9(text);
       text = normalized;
     }
     thread_local std::vector<std::string_view> pieces;

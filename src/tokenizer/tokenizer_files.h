@@ -13,8 +13,9 @@ namespace qwenrt::tokenizer {
 struct TokenizerDefinition {
   TokenizerFormat format;
   BpeModel model;
-  // Hugging Face finds added tokens in the raw text and normalizes what lies between them; Qwen v1
-  // normalizes the whole text first, so "<|extra_1|>" followed by U+0338 composes into "...|≯" there.
+  // Hugging Face finds added tokens in the raw text and normalizes what lies between them (with its
+  // Unicode 9.0 NFC); Qwen v1 normalizes the whole text first (current NFC), so "<|extra_1|>" followed
+  // by U+0338 composes into "...|≯" there.
   enum class Normalization { kNone, kBetweenAddedTokens, kWholeText } normalization;
   std::string pattern;      // the pre-tokenizer's Split regex
   std::vector<AddedToken> added_tokens;

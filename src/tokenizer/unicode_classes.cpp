@@ -37,6 +37,10 @@ std::uint8_t compute_flags(char32_t c) {
   if (u_getIntPropertyValue(static_cast<UChar32>(c), UCHAR_NFC_QUICK_CHECK) == UNORM_YES &&
       u_getCombiningClass(static_cast<UChar32>(c)) == 0) {
     flags |= kNfcStable;
+  } else {
+    UVersionInfo age{};
+    u_charAge(static_cast<UChar32>(c), age);
+    if (age[0] > 9 || (age[0] == 9 && (age[1] > 0 || age[2] > 0))) flags |= kNfcNewerThanUnicode9;
   }
   return flags;
 }

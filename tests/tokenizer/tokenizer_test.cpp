@@ -78,6 +78,20 @@ TEST(QwenTokenizerFormats, TiktokenHasTheV1SpecialTokens) {
   EXPECT_EQ(tok.vocab_size(), 151851u);
 }
 
+// Hugging Face tokenizers normalizes with Unicode 9.0 tables: U+1DF6 (Unicode 10) is a plain starter
+// there, so the acute accent after it stays after it. These ids are what tokenizers 0.23.2 gives.
+// Qwen v1 normalizes with Python's current tables, which move the accent onto the 'a'.
+TEST(QwenTokenizerFormats, NormalizeAsEachReferenceImplementationDoes) {
+  const auto json_file = tokenizer_testdata() / "tokenizer.json";
+  const auto tiktoken_file = tokenizer_testdata() / "qwen.tiktoken";
+  ASSERT_TRUE(have_testdata_file(json_file));
+  ASSERT_TRUE(have_testdata_file(tiktoken_file));
+  const std::string text = "a\u1DF6\u0301";
+  EXPECT_EQ(Tokenizer::from_tokenizer_json(json_file).encode(text), (Ids{64, 157, 115, 114, 53839}));
+  const Tokenizer v1 = Tokenizer::from_tiktoken(tiktoken_file);
+  EXPECT_EQ(v1.decode(v1.encode(text)), "\u00e1\u1DF6");
+}
+
 class BadTokenizerFiles : public ::testing::Test {
  protected:
   std::filesystem::path write(const std::string& name, const std::string& content) {
