@@ -6,5 +6,7 @@
 namespace qwenrt::cli {
 
 void add_tokenize_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace qwenrt::cli

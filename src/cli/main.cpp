@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", version_text);
   app.require_subcommand(1);
   qwenrt::cli::add_tokenize_command(app);
+  qwenrt::cli::add_eval_command(app);
+  qwenrt::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <type_traits>
@@ -38,19 +39,24 @@ class ThreadPool {
   // thread; calls from several outside threads are serialised.
   template <typename Fn>
   void parallel_for(std::size_t n, Fn&& fn) {
-    run(n, 0, &invoke<std::remove_reference_t<Fn>>, &fn);
+    run(n, 0, &invoke<std::remove_reference_t<Fn>>, context_of(fn));
   }
 
   // The same for uneven work: ranges of grain indices (the last may be shorter) are handed out one at a
   // time to whichever thread is free. fn never sees a range longer than grain, nested calls included.
   template <typename Fn>
   void parallel_for_dynamic(std::size_t n, std::size_t grain, Fn&& fn) {
-    run(n, grain == 0 ? 1 : grain, &invoke<std::remove_reference_t<Fn>>, &fn);
+    run(n, grain == 0 ? 1 : grain, &invoke<std::remove_reference_t<Fn>>, context_of(fn));
   }
 
  private:
   using RangeFn = void (*)(void* context, std::size_t begin, std::size_t end);
 
+  // The callable travels as void*; invoke<Fn> restores its type, const included.
+  template <typename Fn>
+  static void* context_of(Fn& fn) {
+    return const_cast<void*>(static_cast<const void*>(std::addressof(fn)));
+  }
   template <typename Fn>
   static void invoke(void* context, std::size_t begin, std::size_t end) {
     (*static_cast<Fn*>(context))(begin, end);

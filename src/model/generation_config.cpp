@@ -61,10 +61,7 @@ std::vector<std::int32_t> stop_token_ids(const ModelConfig& config, const Genera
   std::vector<std::int32_t> ids;
   for (const std::vector<std::int32_t>* source : {&generation.eos_token_ids, &config.eos_token_ids}) {
     for (std::int32_t id : *source) {
-      if (static_cast<std::size_t>(id) >= config.vocab_size) {
-        fail("generation_config.json: eos_token_id ", id, " is outside the vocabulary (vocab_size ",
-             config.vocab_size, ")");
-      }
+      if (static_cast<std::size_t>(id) >= config.vocab_size) continue;  // the model can never produce it
       if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
     }
   }
