@@ -8,5 +8,7 @@ namespace qwenrt::cli {
 void add_tokenize_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+void add_chat_command(CLI::App& app);
 
 }  // namespace qwenrt::cli

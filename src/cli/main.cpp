@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   CLI::App app{"qwenrt: a fast inference engine and server for Qwen chat models"};
   app.set_version_flag("--version", version_text);
   app.require_subcommand(1);
+  qwenrt::cli::add_run_command(app);
+  qwenrt::cli::add_chat_command(app);
   qwenrt::cli::add_tokenize_command(app);
   qwenrt::cli::add_eval_command(app);
   qwenrt::cli::add_bench_command(app);

@@ -1,0 +1,75 @@
+#include "cli/model_session.h"
+
+#include <algorithm>
+#include <iostream>
+
+namespace qwenrt::cli {
+namespace {
+
+constexpr std::size_t kBlockSize = 16;
+
+std::size_t context_blocks(const engine::LoadedModel& model, std::size_t max_context) {
+  const std::size_t tokens = std::min(max_context, model.config.max_position_embeddings);
+  return (tokens + kBlockSize - 1) / kBlockSize;
+}
+
+}  // namespace
+
+void GenerationFlags::add_to(CLI::App& command) {
+  command.add_option("-m,--model", model_dir, "Model folder (Hugging Face layout)")->required();
+  command.add_option("--temperature", temperature, "Sampling temperature, 0 for greedy (default: the model's)");
+  command.add_option("--top-p", top_p, "Nucleus sampling mass (default: the model's)");
+  command.add_option("--top-k", top_k, "Keep the k most likely tokens, 0 for all (default: the model's)");
+  command.add_option("--repetition-penalty", repetition_penalty, "Repetition penalty (default: the model's)");
+  command.add_option("--max-new-tokens", max_new_tokens, "Most tokens to generate (default: the model's)");
+  command.add_option("--seed", seed, "Random seed, for reproducible sampling");
+  command.add_option("--max-context", max_context, "Most tokens of prompt plus answer (KV cache size)")
+      ->capture_default_str();
+  command.add_option("--threads", threads, "CPU threads (0: all)")->capture_default_str();
+}
+
+ModelSession::ModelSession(const GenerationFlags& flags)
+    : flags_(flags),
+      tokenizer_(tokenizer::Tokenizer::from_directory(flags.model_dir)),
+      template_(tokenizer::ChatTemplate::for_model(flags.model_dir)),
+      model_(engine::LoadedModel::load(flags.model_dir)),
+      pool_(flags.threads),
+      backend_(model_, pool_, {kBlockSize, context_blocks(model_, flags.max_context)}),
+      generator_(backend_, tokenizer_) {
+  if (!template_.note().empty()) std::cerr << "qwenrt: note: " << template_.note() << "\n";
+}
+
+runtime::SamplingParams ModelSession::sampling() const {
+  runtime::SamplingParams p = runtime::SamplingParams::from_generation_config(model_.generation);
+  if (flags_.temperature) p.temperature = *flags_.temperature;
+  if (flags_.top_p) p.top_p = *flags_.top_p;
+  if (flags_.top_k) p.top_k = *flags_.top_k;
+  if (flags_.repetition_penalty) p.repetition_penalty = *flags_.repetition_penalty;
+  if (flags_.max_new_tokens) p.max_new_tokens = *flags_.max_new_tokens;
+  if (flags_.seed) p.seed = *flags_.seed;
+  p.stop_token_ids = model::stop_token_ids(model_.config, model_.generation);
+  for (const char* end : {"<|im_end|>", "<|endoftext|>"}) {
+    const auto id = tokenizer_.added_token_id(end);
+    if (id && std::find(p.stop_token_ids.begin(), p.stop_token_ids.end(), *id) == p.stop_token_ids.end()) {
+      p.stop_token_ids.push_back(*id);
+    }
+  }
+  p.validate();
+  return p;
+}
+
+std::vector<tokenizer::TokenId> ModelSession::chat_prompt(std::span<const tokenizer::ChatMessage> messages) const {
+  return template_.encode(tokenizer_, template_.render(messages, tokenizer::ChatOptions{}));
+}
+
+void print_generation_stats(const runtime::GenerationResult& r) {
+  const double total = r.prefill_seconds + r.decode_seconds;
+  const double rate = r.decode_seconds > 0 && r.tokens.size() > 1
+                          ? static_cast<double>(r.tokens.size() - 1) / r.decode_seconds
+                          : 0.0;
+  std::cerr << "[" << r.tokens.size() << " tokens in " << total << " s, " << rate << " tokens/s; prompt "
+            << r.prompt_tokens << " tokens, first token after " << r.prefill_seconds * 1e3 << " ms; finish "
+            << runtime::finish_reason_name(r.finish) << "]\n";
+}
+
+}  // namespace qwenrt::cli
