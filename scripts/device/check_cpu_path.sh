@@ -17,11 +17,11 @@ for preset in qwen2.5-7b qwen3-8b qwen-7b-v1; do
   [[ -d "$work/$preset.qwen2" ]] && ref_model="$work/$preset.qwen2"
   python3 "$shared/hf_reference.py" --model "$ref_model" --prompt-ids "$prompt" --steps 16 --dtype float32 \
     --out "$work/$preset.hf.json"
-  start=$(date +%s.%N)
+  start=$(date +%s%N)
   "$qwenrt" eval reference -m "$work/$preset" --ids "$prompt" --steps 16 --out "$work/$preset.qwenrt.json"
-  end=$(date +%s.%N)
+  elapsed_ms=$((($(date +%s%N) - start) / 1000000))
   {
-    echo "== $preset, 2 layers, bf16 weights: transformers (float32) vs qwenrt CPU ($(echo "$end - $start" | bc) s)"
+    echo "== $preset, 2 layers, bf16 weights: transformers (float32) vs qwenrt CPU (${elapsed_ms} ms)"
     "$qwenrt" eval compare "$work/$preset.hf.json" "$work/$preset.qwenrt.json"
   } | tee -a "$out/real_width.txt"
   rm -rf "$work/$preset" "$work/$preset.qwen2"

@@ -8,6 +8,17 @@ namespace {
 
 constexpr std::size_t kBlockSize = 16;
 
+// The model's EOS ids and <|im_end|> / <|endoftext|>: every Qwen chat model ends its turn with one of
+// them, while Qwen v1's configs name only <|endoftext|>.
+std::vector<tokenizer::TokenId> end_of_text_ids(const engine::LoadedModel& model, const tokenizer::Tokenizer& tok) {
+  std::vector<tokenizer::TokenId> ids = model::stop_token_ids(model.config, model.generation);
+  for (const char* end : {"<|im_end|>", "<|endoftext|>"}) {
+    const auto id = tok.added_token_id(end);
+    if (id && std::find(ids.begin(), ids.end(), *id) == ids.end()) ids.push_back(*id);
+  }
+  return ids;
+}
+
 std::size_t context_blocks(const engine::LoadedModel& model, std::size_t max_context) {
   const std::size_t tokens = std::min(max_context, model.config.max_position_embeddings);
   return (tokens + kBlockSize - 1) / kBlockSize;
@@ -35,7 +46,7 @@ ModelSession::ModelSession(const GenerationFlags& flags)
       model_(engine::LoadedModel::load(flags.model_dir)),
       pool_(flags.threads),
       backend_(model_, pool_, {kBlockSize, context_blocks(model_, flags.max_context)}),
-      generator_(backend_, tokenizer_) {
+      generator_(backend_, tokenizer_, end_of_text_ids(model_, tokenizer_)) {
   if (!template_.note().empty()) std::cerr << "qwenrt: note: " << template_.note() << "\n";
 }
 
@@ -47,13 +58,6 @@ runtime::SamplingParams ModelSession::sampling() const {
   if (flags_.repetition_penalty) p.repetition_penalty = *flags_.repetition_penalty;
   if (flags_.max_new_tokens) p.max_new_tokens = *flags_.max_new_tokens;
   if (flags_.seed) p.seed = *flags_.seed;
-  p.stop_token_ids = model::stop_token_ids(model_.config, model_.generation);
-  for (const char* end : {"<|im_end|>", "<|endoftext|>"}) {
-    const auto id = tokenizer_.added_token_id(end);
-    if (id && std::find(p.stop_token_ids.begin(), p.stop_token_ids.end(), *id) == p.stop_token_ids.end()) {
-      p.stop_token_ids.push_back(*id);
-    }
-  }
   p.validate();
   return p;
 }

@@ -35,8 +35,7 @@ class ModelSession {
   // Throws Error naming the file at fault.
   explicit ModelSession(const GenerationFlags& flags);
 
-  // The model's defaults with the flags applied, stopping on the model's EOS ids and on
-  // <|im_end|> / <|endoftext|> (every Qwen chat model ends its turn with one of them).
+  // The model's defaults with the flags applied.
   runtime::SamplingParams sampling() const;
   std::vector<tokenizer::TokenId> chat_prompt(std::span<const tokenizer::ChatMessage> messages) const;
 

@@ -27,8 +27,9 @@ std::string_view finish_reason_name(FinishReason reason) {
   return "unknown";
 }
 
-Generator::Generator(engine::Backend& backend, const tokenizer::Tokenizer& tokenizer)
-    : backend_(backend), tokenizer_(tokenizer) {}
+Generator::Generator(engine::Backend& backend, const tokenizer::Tokenizer& tokenizer,
+                     std::vector<tokenizer::TokenId> eos_token_ids)
+    : backend_(backend), tokenizer_(tokenizer), eos_token_ids_(std::move(eos_token_ids)) {}
 
 std::size_t Generator::context_length() const {
   return std::min(backend_.kv_block_count() * backend_.kv_block_size(), backend_.config().max_position_embeddings);
@@ -58,8 +59,8 @@ GenerationResult Generator::generate(std::span<const tokenizer::TokenId> prompt,
     return on_text(text);
   };
   const auto is_stop_token = [&](tokenizer::TokenId id) {
-    return !params.ignore_eos && std::find(params.stop_token_ids.begin(), params.stop_token_ids.end(), id) !=
-                                     params.stop_token_ids.end();
+    const auto in = [id](const std::vector<tokenizer::TokenId>& ids) { return std::find(ids.begin(), ids.end(), id) != ids.end(); };
+    return (!params.ignore_eos && in(eos_token_ids_)) || in(params.stop_token_ids);
   };
 
   const auto start = Clock::now();

@@ -36,8 +36,10 @@ using TextCallback = std::function<bool(std::string_view)>;
 
 class Generator {
  public:
-  // Both must outlive the generator.
-  Generator(engine::Backend& backend, const tokenizer::Tokenizer& tokenizer);
+  // backend and tokenizer must outlive the generator. eos_token_ids are the model's end-of-text ids
+  // (SamplingParams::ignore_eos switches them off; its stop_token_ids are extra stops on top).
+  Generator(engine::Backend& backend, const tokenizer::Tokenizer& tokenizer,
+            std::vector<tokenizer::TokenId> eos_token_ids);
 
   // Positions one sequence may use: the KV cache's capacity, at most the model's maximum positions.
   std::size_t context_length() const;
@@ -50,6 +52,7 @@ class Generator {
  private:
   engine::Backend& backend_;
   const tokenizer::Tokenizer& tokenizer_;
+  std::vector<tokenizer::TokenId> eos_token_ids_;
 };
 
 }  // namespace qwenrt::runtime
