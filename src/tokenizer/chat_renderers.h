@@ -25,6 +25,9 @@ void render_qwen3(std::span<const ChatMessage> messages, const ChatOptions& opti
 // tool's JSON on its own line (content: the caller wrote it) and the <tool_call> instructions.
 void write_tools_section(const nlohmann::ordered_json& tools, PromptWriter& out);
 
+// Tool message i as Qwen2.5 and Qwen3 write it: consecutive tool responses share one user turn, each
+// inside <tool_response> tags.
+void write_tool_response(std::span<const ChatMessage> messages, std::size_t i, PromptWriter& out);
 // One ChatML turn: <|im_start|>ROLE\nCONTENT<|im_end|>\n.
 void write_turn(std::string_view role, std::string_view content, PromptWriter& out);
 

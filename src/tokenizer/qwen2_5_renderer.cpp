@@ -4,6 +4,14 @@
 
 namespace qwenrt::tokenizer {
 
+void write_tool_response(std::span<const ChatMessage> messages, std::size_t i, PromptWriter& out) {
+  if (i == 0 || messages[i - 1].role != ChatRole::kTool) out.markup("<|im_start|>user");
+  out.markup("\n<tool_response>\n");
+  out.content(messages[i].content);
+  out.markup("\n</tool_response>");
+  if (i + 1 == messages.size() || messages[i + 1].role != ChatRole::kTool) out.markup("<|im_end|>\n");
+}
+
 void render_qwen2_5(std::span<const ChatMessage> messages, const ChatOptions& options,
                     const std::string& default_system, PromptWriter& out) {
   const bool has_system = messages.front().role == ChatRole::kSystem;
@@ -49,12 +57,7 @@ void render_qwen2_5(std::span<const ChatMessage> messages, const ChatOptions& op
         out.markup("<|im_end|>\n");
         break;
       case ChatRole::kTool:
-        // Consecutive tool responses share one user turn.
-        if (i == 0 || messages[i - 1].role != ChatRole::kTool) out.markup("<|im_start|>user");
-        out.markup("\n<tool_response>\n");
-        out.content(message.content);
-        out.markup("\n</tool_response>");
-        if (i + 1 == messages.size() || messages[i + 1].role != ChatRole::kTool) out.markup("<|im_end|>\n");
+        write_tool_response(messages, i, out);
         break;
     }
   }

@@ -109,11 +109,7 @@ void render_qwen3(std::span<const ChatMessage> messages, const ChatOptions& opti
         break;
       }
       case ChatRole::kTool:
-        if (i == 0 || messages[i - 1].role != ChatRole::kTool) out.markup("<|im_start|>user");
-        out.markup("\n<tool_response>\n");
-        out.content(message.content);
-        out.markup("\n</tool_response>");
-        if (i + 1 == messages.size() || messages[i + 1].role != ChatRole::kTool) out.markup("<|im_end|>\n");
+        write_tool_response(messages, i, out);
         break;
     }
   }

@@ -13,12 +13,7 @@ namespace qwenrt::tokenizer {
 namespace {
 
 using qwenrt::testing::Conversation;
-
-std::size_t count(std::string_view haystack, std::string_view needle) {
-  std::size_t n = 0;
-  for (std::size_t at = haystack.find(needle); at != std::string_view::npos; at = haystack.find(needle, at + 1)) ++n;
-  return n;
-}
+using qwenrt::testing::count;
 
 std::size_t count_in(const std::vector<PromptSegment>& segments, bool markup, std::string_view needle) {
   std::size_t n = 0;

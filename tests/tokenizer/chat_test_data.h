@@ -14,6 +14,13 @@
 
 namespace qwenrt::testing {
 
+// Occurrences of needle in haystack, overlapping ones included.
+inline std::size_t count(std::string_view haystack, std::string_view needle) {
+  std::size_t n = 0;
+  for (std::size_t at = haystack.find(needle); at != std::string_view::npos; at = haystack.find(needle, at + 1)) ++n;
+  return n;
+}
+
 inline std::filesystem::path chat_templates_dir() {
   return std::filesystem::path(QWENRT_SOURCE_DIR) / "tests" / "data" / "chat_templates";
 }
