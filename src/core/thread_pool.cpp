@@ -53,6 +53,15 @@ bool spin_until(Done done) {
   }
 }
 
+// Waits until value differs from unwanted, spinning first, then sleeping; returns the new value.
+std::uint32_t wait_while_equal(const std::atomic<std::uint32_t>& value, std::uint32_t unwanted) {
+  std::uint32_t current = unwanted;
+  const auto changed = [&] { return (current = value.load(std::memory_order_acquire)) != unwanted; };
+  if (spin_until(changed)) return current;
+  while (!changed()) value.wait(unwanted, std::memory_order_acquire);
+  return current;
+}
+
 }  // namespace
 
 std::size_t available_cpu_count() {
@@ -80,13 +89,26 @@ ThreadPool::ThreadPool(std::size_t threads) {
 ThreadPool::~ThreadPool() { stop_workers(); }
 
 void ThreadPool::stop_workers() {
-  stopping_.store(true, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  std::lock_guard<std::mutex> dispatch(dispatch_mutex_);
+  stopping_.store(true, std::memory_order_seq_cst);
+  // An even generation the workers have not seen: each enters, sees stopping_ and returns.
+  generation_.fetch_add(2, std::memory_order_seq_cst);
   generation_.notify_all();
   for (auto& worker : workers_) {
     if (worker.joinable()) worker.join();
   }
   workers_.clear();
+}
+
+void ThreadPool::close_and_drain(std::uint32_t generation) {
+  // Odd: late workers back off. seq_cst here and in worker_loop: either a worker sees the odd value,
+  // or this thread sees the worker in entered_ and waits for it to leave.
+  generation_.store(generation + 1, std::memory_order_seq_cst);
+  for (std::uint32_t inside; (inside = entered_.load(std::memory_order_seq_cst)) != 0;) {
+    if (!spin_until([&] { return entered_.load(std::memory_order_seq_cst) != inside; })) {
+      entered_.wait(inside, std::memory_order_seq_cst);
+    }
+  }
 }
 
 void ThreadPool::run(std::size_t n, std::size_t grain, RangeFn fn, void* context) {
@@ -103,24 +125,25 @@ void ThreadPool::run(std::size_t n, std::size_t grain, RangeFn fn, void* context
   }
 
   std::lock_guard<std::mutex> dispatch(dispatch_mutex_);
+  const std::uint32_t previous = generation_.load(std::memory_order_relaxed);
+  close_and_drain(previous);
   job_ = job;
   next_chunk_.store(0, std::memory_order_relaxed);
+  chunks_done_.store(0, std::memory_order_relaxed);
   failed_.store(false, std::memory_order_relaxed);
   error_ = nullptr;
-  busy_workers_.store(static_cast<std::uint32_t>(workers_.size()), std::memory_order_relaxed);
-  // The release half publishes job_ to the workers, which read it after seeing the new generation.
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  const std::uint32_t generation = previous + 2;
+  generation_.store(generation, std::memory_order_seq_cst);  // publishes the job
   generation_.notify_all();
 
   {
     ActivePoolScope scope(this);
     work_on_chunks();
   }
-
-  const auto all_done = [this] { return busy_workers_.load(std::memory_order_acquire) == 0; };
+  const auto all_done = [&] { return finished_.load(std::memory_order_acquire) == generation; };
   if (!spin_until(all_done)) {
-    for (std::uint32_t busy; (busy = busy_workers_.load(std::memory_order_acquire)) != 0;) {
-      busy_workers_.wait(busy, std::memory_order_acquire);
+    for (std::uint32_t last; (last = finished_.load(std::memory_order_acquire)) != generation;) {
+      finished_.wait(last, std::memory_order_acquire);
     }
   }
   if (error_) std::rethrow_exception(error_);
@@ -141,44 +164,56 @@ void ThreadPool::work_on_chunks() {
   const Job& job = job_;
   for (;;) {
     const std::size_t chunk = next_chunk_.fetch_add(1, std::memory_order_relaxed);
-    if (chunk >= job.chunks || failed_.load(std::memory_order_relaxed)) return;
-    std::size_t begin;
-    std::size_t end;
-    if (job.grain == 0) {
-      // Even split: the first n % chunks ranges get one extra index.
-      const std::size_t base = job.n / job.chunks;
-      const std::size_t extra = job.n % job.chunks;
-      begin = chunk * base + std::min(chunk, extra);
-      end = begin + base + (chunk < extra ? 1 : 0);
-    } else {
-      begin = chunk * job.grain;
-      end = std::min(job.n, begin + job.grain);
+    if (chunk >= job.chunks) return;
+    if (!failed_.load(std::memory_order_relaxed)) {
+      std::size_t begin;
+      std::size_t end;
+      if (job.grain == 0) {
+        // Even split: the first n % chunks ranges get one extra index.
+        const std::size_t base = job.n / job.chunks;
+        const std::size_t extra = job.n % job.chunks;
+        begin = chunk * base + std::min(chunk, extra);
+        end = begin + base + (chunk < extra ? 1 : 0);
+      } else {
+        begin = chunk * job.grain;
+        end = std::min(job.n, begin + job.grain);
+      }
+      try {
+        job.fn(job.context, begin, end);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex_);
+        if (!error_) error_ = std::current_exception();
+        failed_.store(true, std::memory_order_relaxed);
+      }
     }
-    try {
-      job.fn(job.context, begin, end);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mutex_);
-      if (!error_) error_ = std::current_exception();
-      failed_.store(true, std::memory_order_relaxed);
+    // A skipped chunk counts as done too. The acq_rel chain hands every chunk's writes to whoever
+    // completes the last one, and its release store to the waiting caller.
+    if (chunks_done_.fetch_add(1, std::memory_order_acq_rel) + 1 == job.chunks) {
+      finished_.store(generation_.load(std::memory_order_relaxed), std::memory_order_release);
+      finished_.notify_one();
     }
   }
 }
 
 void ThreadPool::worker_loop() {
   t_active_pool = this;
-  // Jobs cannot overlap (the caller waits for every worker), so each generation is seen exactly once.
-  std::uint32_t seen = 0;
+  std::uint32_t seen = 0;  // the generation this worker last took part in (or passed over)
   for (;;) {
-    const auto job_posted = [&] { return generation_.load(std::memory_order_acquire) != seen; };
-    if (!spin_until(job_posted)) {
-      while (generation_.load(std::memory_order_acquire) == seen) {
-        generation_.wait(seen, std::memory_order_acquire);
-      }
+    std::uint32_t generation = wait_while_equal(generation_, seen);
+    if (generation % 2 != 0) {  // the caller is replacing the job: wait for the new one
+      seen = generation;
+      continue;
     }
-    seen = generation_.load(std::memory_order_acquire);
-    if (stopping_.load(std::memory_order_acquire)) return;
-    work_on_chunks();
-    if (busy_workers_.fetch_sub(1, std::memory_order_acq_rel) == 1) busy_workers_.notify_one();
+    entered_.fetch_add(1, std::memory_order_seq_cst);
+    if (generation_.load(std::memory_order_seq_cst) == generation) {
+      seen = generation;
+      if (stopping_.load(std::memory_order_acquire)) {
+        entered_.fetch_sub(1, std::memory_order_seq_cst);
+        return;
+      }
+      work_on_chunks();
+    }
+    if (entered_.fetch_sub(1, std::memory_order_seq_cst) == 1) entered_.notify_all();
   }
 }
 

@@ -13,12 +13,14 @@ namespace qwenrt::cpu {
 namespace {
 
 // Cache blocking of the prefill path. A block of x (kBlockM rows of kBlockK floats, 256 KiB) stays in
-// L2 while the widened weight rows (kBlockN x kBlockK floats) are swept past it; each group of four
-// weight rows (16 KiB) stays in L1 while every register tile of x rows is multiplied by it.
+// L2 while blocks of kBlockN weight rows are widened to float (64 KiB, also L2) and multiplied by it;
+// each register tile of x rows (24 KiB) stays in L1 while the widened rows pass by.
 constexpr std::size_t kBlockK = 1024;
 constexpr std::size_t kBlockM = 64;
 constexpr std::size_t kBlockN = 16;
-constexpr std::size_t kTileColumns = 4;  // weight rows per register tile (matmul_tile_impl.h)
+// Output columns handed to threads together: the four weight rows of a register tile
+// (matmul_tile_impl.h), so that no tile is split between threads.
+constexpr std::size_t kColumnGroup = 4;
 
 struct MatmulProblem {
   const detail::SimdKernels* kernels;
@@ -48,7 +50,7 @@ void initialise_outputs(const MatmulProblem& p, std::size_t m0, std::size_t m1, 
 void stream_columns(const MatmulProblem& p, std::size_t n0, std::size_t n1) {
   initialise_outputs(p, 0, p.m, n0, n1);
   const detail::WeightRows rows{p.w->dtype, p.w->data + n0 * p.w->row_bytes(), p.w->row_bytes()};
-  p.kernels->matmul_accumulate(p.x, p.k, p.m, rows, n1 - n0, p.k, p.y + n0, p.n);
+  p.kernels->matmul_stream(p.x, p.k, p.m, rows, n1 - n0, p.k, p.y + n0, p.n);
 }
 
 // Rows [m0, m1) x columns [n0, n1) of y with cache blocking (see kBlockK).
@@ -97,12 +99,12 @@ void matmul(ThreadPool& pool, std::size_t m, std::span<const float> x, const Wei
 
   const detail::SimdKernels& kernels = detail::active_simd_kernels();
   const MatmulProblem p{&kernels, m, w.rows, w.cols, x.data(), &w, bias.empty() ? nullptr : bias.data(), y.data()};
-  const std::size_t column_groups = ceil_div(p.n, kTileColumns);
+  const std::size_t column_groups = ceil_div(p.n, kColumnGroup);
   const bool parallel = m * p.n * p.k >= detail::kParallelMinWork;
 
-  if (m <= kernels.matmul_tile_rows) {
+  if (m <= kernels.matmul_stream_rows) {
     const auto columns = [&](std::size_t begin, std::size_t end) {
-      stream_columns(p, begin * kTileColumns, std::min(p.n, end * kTileColumns));
+      stream_columns(p, begin * kColumnGroup, std::min(p.n, end * kColumnGroup));
     };
     if (parallel) {
       pool.parallel_for(column_groups, columns);
@@ -122,8 +124,8 @@ void matmul(ThreadPool& pool, std::size_t m, std::span<const float> x, const Wei
     for (std::size_t item = begin; item < end; ++item) {
       const std::size_t cp = item % column_parts;
       const std::size_t rp = item / column_parts;
-      const std::size_t n0 = column_groups * cp / column_parts * kTileColumns;
-      const std::size_t n1 = std::min(p.n, column_groups * (cp + 1) / column_parts * kTileColumns);
+      const std::size_t n0 = column_groups * cp / column_parts * kColumnGroup;
+      const std::size_t n1 = std::min(p.n, column_groups * (cp + 1) / column_parts * kColumnGroup);
       const std::size_t m0 = row_tiles * rp / row_parts * kernels.matmul_tile_rows;
       const std::size_t m1 = std::min(m, row_tiles * (rp + 1) / row_parts * kernels.matmul_tile_rows);
       blocked_block(p, m0, m1, n0, n1);

@@ -45,14 +45,21 @@ struct AttentionTile {
   float* acc = nullptr;      // out: rows x head_dim, sum of exp(score - row_max) * value
 };
 
+// y[i * ldy + j] += sum over kk < k of x[i * ldx + kk] * w_j[kk], for i < m and j < n.
+using MatmulFn = void (*)(const float* x, std::size_t ldx, std::size_t m, const WeightRows& w, std::size_t n,
+                          std::size_t k, float* y, std::size_t ldy);
+
 struct SimdKernels {
   SimdLevel level;
   // Rows of x one register tile of matmul_accumulate covers.
   std::size_t matmul_tile_rows;
+  // Rows of x matmul_stream serves per pass over the weights (more rows pass over them again).
+  std::size_t matmul_stream_rows;
 
-  // y[i * ldy + j] += sum over kk < k of x[i * ldx + kk] * w_j[kk], for i < m and j < n.
-  void (*matmul_accumulate)(const float* x, std::size_t ldx, std::size_t m, const WeightRows& w, std::size_t n,
-                            std::size_t k, float* y, std::size_t ldy);
+  // For weights read from memory: each weight row once, front to back (memory-bound, few x rows).
+  MatmulFn matmul_stream;
+  // For weights in cache: register tiles of x rows against four weight rows (arithmetic-bound).
+  MatmulFn matmul_accumulate;
   // dst[i] = src[i] widened to float.
   void (*convert)(DType dtype, const std::byte* src, std::size_t count, float* dst);
   // out[i] = a[i] + b[i]; out may be a or b.

@@ -19,6 +19,8 @@ constexpr detail::SimdKernels make_simd_kernels(SimdLevel level) {
   return detail::SimdKernels{
       level,
       kRows,
+      kStreamRows,
+      &matmul_stream<V>,
       &matmul_accumulate<V, kRows>,
       &convert_impl<V>,
       &add_impl<V>,
