@@ -5,15 +5,20 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <iostream>
+#include <memory>
 #include <numeric>
 #include <random>
 
 #include "cli/commands.h"
+#include "cli/device_option.h"
 #include "core/error.h"
 #include "core/memory_bandwidth.h"
 #include "core/thread_pool.h"
 #include "engine/cpu_transformer.h"
+#include "engine/cuda_transformer.h"
 #include "kernels/cpu/logits.h"
+#include "kernels/cuda/device_bandwidth.h"
+#include "kernels/cuda/device_info.h"
 
 namespace qwenrt::cli {
 namespace {
@@ -28,6 +33,7 @@ struct LatencyOptions {
   std::size_t threads = 0;
   std::uint64_t seed = 0;
   bool json = false;
+  std::string device;
 };
 
 // Every weight matrix is read once per decode step, whatever the batch: the bytes a step must move.
@@ -48,12 +54,25 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 void run_latency(const LatencyOptions& opt) {
   if (opt.input_len == 0 || opt.output_len == 0 || opt.batch == 0) fail("--input-len, --output-len and --batch must be positive");
   const engine::LoadedModel model = engine::LoadedModel::load(opt.model_dir);
+  const Device device = resolve_device(opt.device);
   ThreadPool pool(opt.threads);
-  const double bandwidth = measure_copy_bandwidth(pool);
 
   const std::size_t block_size = 16;
   const std::size_t blocks_per_sequence = (opt.input_len + opt.output_len + block_size - 1) / block_size;
-  engine::CpuTransformer cpu(model, pool, {block_size, blocks_per_sequence * opt.batch});
+  std::unique_ptr<engine::Backend> backend;
+  engine::CudaTransformer* gpu = nullptr;
+  double bandwidth = 0;
+  std::string gpu_name;
+  if (device == Device::kCuda) {
+    auto cuda_backend = std::make_unique<engine::CudaTransformer>(model, engine::CudaOptions{block_size, blocks_per_sequence * opt.batch});
+    gpu = cuda_backend.get();
+    backend = std::move(cuda_backend);
+    bandwidth = cuda::measure_device_copy_bandwidth(0);
+    gpu_name = cuda::list_devices().front().name;
+  } else {
+    bandwidth = measure_copy_bandwidth(pool);
+    backend = std::make_unique<engine::CpuTransformer>(model, pool, engine::CpuCacheOptions{block_size, blocks_per_sequence * opt.batch});
+  }
   std::vector<std::vector<std::int32_t>> block_tables(opt.batch, std::vector<std::int32_t>(blocks_per_sequence));
   for (std::size_t s = 0; s < opt.batch; ++s) {
     std::iota(block_tables[s].begin(), block_tables[s].end(), static_cast<std::int32_t>(s * blocks_per_sequence));
@@ -64,33 +83,39 @@ void run_latency(const LatencyOptions& opt) {
     for (auto& id : p) id = static_cast<engine::TokenId>(rng() % model.config.vocab_size);
   }
 
-  std::vector<engine::SequenceStep> steps(opt.batch);
-  std::vector<float> logits;
-  // Warm-up: a short prefill brings the weights' pages in and sizes every buffer.
-  for (std::size_t s = 0; s < opt.batch; ++s) {
-    steps[s] = {std::span(prompts[s]).first(std::min<std::size_t>(opt.input_len, 8)), 0, block_tables[s]};
-  }
-  cpu.forward(steps, logits);
-
-  for (std::size_t s = 0; s < opt.batch; ++s) steps[s] = {prompts[s], 0, block_tables[s]};
-  const auto prefill_start = Clock::now();
-  cpu.forward(steps, logits);
-  const double prefill_seconds = seconds_since(prefill_start);
-
+  // One step yields each sequence's greedy next token; on the GPU it is chosen there, so only token ids
+  // come back, as a GPU decoder would have it.
   const std::size_t vocab = model.config.vocab_size;
+  std::vector<float> logits;
   std::vector<engine::TokenId> next(opt.batch);
-  const auto pick = [&] {
+  const auto step = [&](std::span<const engine::SequenceStep> batch) {
+    if (gpu != nullptr) {
+      gpu->forward_greedy(batch, next);
+      return;
+    }
+    backend->forward(batch, logits);
     for (std::size_t s = 0; s < opt.batch; ++s) {
       next[s] = static_cast<engine::TokenId>(cpu::argmax(std::span<const float>(logits).subspan(s * vocab, vocab)));
     }
   };
-  pick();
-  const auto decode_start = Clock::now();
-  for (std::size_t i = 1; i < opt.output_len; ++i) {
+  std::vector<engine::SequenceStep> steps(opt.batch);
+  const auto decode_step = [&](std::size_t i) {
     for (std::size_t s = 0; s < opt.batch; ++s) steps[s] = {std::span(&next[s], 1), opt.input_len + i - 1, block_tables[s]};
-    cpu.forward(steps, logits);
-    pick();
-  }
+    step(steps);
+  };
+  // Warm-up: the whole prefill and one decode step, so that the weights' pages are in, every buffer
+  // is sized, and the GPU's matrix products have picked their algorithms for these exact shapes.
+  for (std::size_t s = 0; s < opt.batch; ++s) steps[s] = {prompts[s], 0, block_tables[s]};
+  step(steps);
+  decode_step(1);
+
+  for (std::size_t s = 0; s < opt.batch; ++s) steps[s] = {prompts[s], 0, block_tables[s]};
+  const auto prefill_start = Clock::now();
+  step(steps);
+  const double prefill_seconds = seconds_since(prefill_start);
+
+  const auto decode_start = Clock::now();
+  for (std::size_t i = 1; i < opt.output_len; ++i) decode_step(i);
   const double decode_seconds = seconds_since(decode_start);
   const std::size_t decode_steps = opt.output_len - 1;
 
@@ -102,8 +127,9 @@ void run_latency(const LatencyOptions& opt) {
   getrusage(RUSAGE_SELF, &usage);
   const nlohmann::json report = {
       {"model", opt.model_dir},
-      {"device", "cpu"},
+      {"device", device_name(device)},
       {"threads", pool.size()},
+      {"gpu", gpu_name},
       {"batch", opt.batch},
       {"input_len", opt.input_len},
       {"output_len", opt.output_len},
@@ -143,6 +169,7 @@ void add_bench_command(CLI::App& app) {
   latency->add_option("--threads", opt->threads, "CPU threads (0: all)")->capture_default_str();
   latency->add_option("--seed", opt->seed, "Seed of the random prompts")->capture_default_str();
   latency->add_flag("--json", opt->json, "Print the report as JSON");
+  add_device_option(*latency, opt->device);
   latency->callback([opt] { run_latency(*opt); });
 }
 

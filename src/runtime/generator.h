@@ -12,14 +12,10 @@
 
 #include "engine/backend.h"
 #include "runtime/sampling_params.h"
+#include "runtime/sequence_output.h"
 #include "tokenizer/tokenizer.h"
 
 namespace qwenrt::runtime {
-
-enum class FinishReason { kStop, kLength, kCancelled };
-
-// "stop", "length", "cancelled": the OpenAI finish_reason spelling.
-std::string_view finish_reason_name(FinishReason reason);
 
 struct GenerationResult {
   std::vector<tokenizer::TokenId> tokens;  // generated, without the stop token

@@ -1,0 +1,53 @@
+// The Qwen transformer on one NVIDIA GPU: bf16 weights and KV cache, float accumulation everywhere,
+// the same sequence of operations as CpuTransformer (its reference), with cuBLASLt for the linear
+// layers and qwenrt's own kernels (kernels/cuda) for the rest. This header needs no CUDA headers, and
+// in a build without the CUDA toolkit the constructor throws, so callers compile either way.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "engine/backend.h"
+#include "engine/forward_batch.h"
+#include "engine/loaded_model.h"
+
+namespace qwenrt::engine {
+
+struct CudaOptions {
+  std::size_t block_size = 16;
+  std::size_t num_blocks = 0;  // KV blocks shared by all sequences
+  int device = 0;
+};
+
+class CudaTransformer final : public Backend {
+ public:
+  // Copies every weight of model to the device (model may be dropped afterwards) and allocates the
+  // KV cache. Throws Error when CUDA is not compiled in, the device does not exist, the model's shape
+  // is one the kernels do not handle, or device memory runs out (naming the size).
+  CudaTransformer(const LoadedModel& model, const CudaOptions& options);
+  ~CudaTransformer() override;
+  // The device state refers to config_: the object stays where it was built.
+  CudaTransformer(const CudaTransformer&) = delete;
+  CudaTransformer& operator=(const CudaTransformer&) = delete;
+
+  void forward(std::span<const SequenceStep> batch, std::vector<float>& logits) override;
+  // The greedy choice at every logit row (one per entry of logit_rows(batch)), taken on the GPU so
+  // that only token ids come back.
+  void forward_greedy(std::span<const SequenceStep> batch, std::vector<TokenId>& next);
+
+  const model::ModelConfig& config() const override { return config_; }
+  std::size_t kv_block_size() const override { return options_.block_size; }
+  std::size_t kv_block_count() const override { return options_.num_blocks; }
+  // Device memory held by the weights, and by the KV cache.
+  std::size_t weight_bytes() const;
+  std::size_t kv_cache_bytes() const;
+
+ private:
+  struct Impl;
+  model::ModelConfig config_;
+  CudaOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace qwenrt::engine

@@ -1,0 +1,48 @@
+// The linear layers on the GPU: y = x W^T with x and W in bf16, products summed in float, y in bf16 or
+// float. W is row-major [out_features, in_features] exactly as checkpoints store it, so no weight is
+// ever transposed or repacked. A few rows of x (decoding) go through small_m_linear.h, which streams W
+// at close to the memory's speed; more rows through cuBLASLt.
+#pragma once
+
+#include <cublasLt.h>
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <map>
+#include <tuple>
+
+#include "kernels/cuda/device_buffer.h"
+
+namespace qwenrt::cuda {
+
+enum class GemmOutput { kBF16, kF32 };
+
+class Gemm {
+ public:
+  // A cuBLASLt handle and workspace on the current device. Throws Error when either cannot be had.
+  Gemm();
+  ~Gemm();
+  Gemm(const Gemm&) = delete;
+  Gemm& operator=(const Gemm&) = delete;
+
+  // y[i, j] = sum over kk of x[i, kk] * w[j, kk], for x m x in_features and y m x out_features, both
+  // row-major, queued on stream. Throws Error for a zero size or when cuBLASLt has no algorithm.
+  void linear(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
+              std::size_t out_features, std::size_t in_features, GemmOutput output, void* y);
+  // The same through cuBLASLt whatever m: the peer the small-m kernel is measured against.
+  void cublaslt_linear(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
+                       std::size_t out_features, std::size_t in_features, GemmOutput output, void* y);
+
+ private:
+  struct Plan;
+  // Shape, output type and the pointers' alignments: the algorithm cuBLASLt picks depends on all of them.
+  using PlanKey = std::tuple<std::size_t, std::size_t, std::size_t, GemmOutput, unsigned, unsigned, unsigned>;
+  const Plan& plan_for(const PlanKey& key);
+
+  cublasLtHandle_t handle_ = nullptr;
+  DeviceBuffer<std::byte> workspace_;
+  std::map<PlanKey, Plan> plans_;
+};
+
+}  // namespace qwenrt::cuda

@@ -1,0 +1,156 @@
+#include <cstdint>
+
+#include "core/error.h"
+#include "kernels/cuda/block_reduce.cuh"
+#include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/small_m_linear.h"
+
+namespace qwenrt::cuda {
+namespace {
+
+constexpr int kWarps = 4;
+constexpr int kUnroll = 4;  // 16-byte loads of W in flight per lane and row
+// Wide matrices give each warp two rows, so that each load of x serves both; narrower ones one, so
+// that there are enough blocks to spread evenly over the multiprocessors.
+constexpr std::size_t kTwoRowsFrom = 16384;
+
+// Streams W past the L1 cache (it is read once), where x stays (every warp reads all of it).
+__device__ __forceinline__ uint4 load_streaming(const __nv_bfloat16* p) {
+  uint4 v;
+  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
+               : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+               : "l"(p));
+  return v;
+}
+
+__device__ __forceinline__ float dot8(const uint4& a, const uint4& b) {
+  const auto* pa = reinterpret_cast<const __nv_bfloat162*>(&a);
+  const auto* pb = reinterpret_cast<const __nv_bfloat162*>(&b);
+  float sum = 0.0f;
+#pragma unroll
+  for (int i = 0; i < 4; ++i) {
+    const float2 fa = __bfloat1622float2(pa[i]);
+    const float2 fb = __bfloat1622float2(pb[i]);
+    sum = fmaf(fa.x, fb.x, sum);
+    sum = fmaf(fa.y, fb.y, sum);
+  }
+  return sum;
+}
+
+template <int M, int kRowsPerWarp, bool kFloatOut>
+__global__ void __launch_bounds__(kWarps * 32) small_m_kernel(const __nv_bfloat16* __restrict__ x,
+                                                              const __nv_bfloat16* __restrict__ w,
+                                                              std::size_t out_features, std::size_t in_features,
+                                                              void* __restrict__ y) {
+  const int lane = threadIdx.x % 32;
+  const std::size_t first_row =
+      (static_cast<std::size_t>(blockIdx.x) * kWarps + threadIdx.x / 32) * kRowsPerWarp;
+  if (first_row >= out_features) return;
+  const std::size_t vectors = in_features / 8;  // 16-byte pieces per row
+  const uint4* x_vectors = reinterpret_cast<const uint4*>(x);
+  const __nv_bfloat16* rows[kRowsPerWarp];
+#pragma unroll
+  for (int r = 0; r < kRowsPerWarp; ++r) {
+    // A missing last row rereads the first: its result is simply not stored.
+    const std::size_t row = first_row + r < out_features ? first_row + r : first_row;
+    rows[r] = w + row * in_features;
+  }
+
+  float acc[kRowsPerWarp][M] = {};
+  std::size_t v = lane;
+  for (; v + 32 * (kUnroll - 1) < vectors; v += 32 * kUnroll) {
+    uint4 wv[kRowsPerWarp][kUnroll];
+#pragma unroll
+    for (int r = 0; r < kRowsPerWarp; ++r) {
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) wv[r][u] = load_streaming(rows[r] + (v + 32 * u) * 8);
+    }
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+#pragma unroll
+      for (int i = 0; i < M; ++i) {
+        const uint4 xv = __ldg(x_vectors + i * vectors + v + 32 * u);
+#pragma unroll
+        for (int r = 0; r < kRowsPerWarp; ++r) acc[r][i] += dot8(wv[r][u], xv);
+      }
+    }
+  }
+  for (; v < vectors; v += 32) {
+    uint4 wv[kRowsPerWarp];
+#pragma unroll
+    for (int r = 0; r < kRowsPerWarp; ++r) wv[r] = load_streaming(rows[r] + v * 8);
+#pragma unroll
+    for (int i = 0; i < M; ++i) {
+      const uint4 xv = __ldg(x_vectors + i * vectors + v);
+#pragma unroll
+      for (int r = 0; r < kRowsPerWarp; ++r) acc[r][i] += dot8(wv[r], xv);
+    }
+  }
+
+#pragma unroll
+  for (int r = 0; r < kRowsPerWarp; ++r) {
+#pragma unroll
+    for (int i = 0; i < M; ++i) acc[r][i] = detail::warp_sum(acc[r][i]);
+  }
+  if (lane != 0) return;
+#pragma unroll
+  for (int r = 0; r < kRowsPerWarp; ++r) {
+    const std::size_t row = first_row + r;
+    if (row >= out_features) break;
+#pragma unroll
+    for (int i = 0; i < M; ++i) {
+      if constexpr (kFloatOut) {
+        static_cast<float*>(y)[i * out_features + row] = acc[r][i];
+      } else {
+        static_cast<__nv_bfloat16*>(y)[i * out_features + row] = __float2bfloat16(acc[r][i]);
+      }
+    }
+  }
+}
+
+template <int M, int kRowsPerWarp>
+void launch_rows(cudaStream_t stream, const __nv_bfloat16* x, const __nv_bfloat16* w, std::size_t out_features,
+                 std::size_t in_features, GemmOutput output, void* y) {
+  const std::size_t rows_per_block = kWarps * kRowsPerWarp;
+  const auto blocks = static_cast<unsigned>((out_features + rows_per_block - 1) / rows_per_block);
+  if (output == GemmOutput::kF32) {
+    small_m_kernel<M, kRowsPerWarp, true><<<blocks, kWarps * 32, 0, stream>>>(x, w, out_features, in_features, y);
+  } else {
+    small_m_kernel<M, kRowsPerWarp, false><<<blocks, kWarps * 32, 0, stream>>>(x, w, out_features, in_features, y);
+  }
+  QWENRT_CUDA_CHECK_LAUNCH("small_m_kernel");
+}
+
+template <int M>
+void launch(cudaStream_t stream, const __nv_bfloat16* x, const __nv_bfloat16* w, std::size_t out_features,
+            std::size_t in_features, GemmOutput output, void* y) {
+  if (out_features >= kTwoRowsFrom) {
+    launch_rows<M, 2>(stream, x, w, out_features, in_features, output, y);
+  } else {
+    launch_rows<M, 1>(stream, x, w, out_features, in_features, output, y);
+  }
+}
+
+bool aligned16(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; }
+
+}  // namespace
+
+bool small_m_linear_applies(const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w, std::size_t in_features) {
+  return m >= 1 && m <= kSmallMaxRows && in_features % 8 == 0 && aligned16(x) && aligned16(w);
+}
+
+void small_m_linear(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
+                    std::size_t out_features, std::size_t in_features, GemmOutput output, void* y) {
+  if (!small_m_linear_applies(x, m, w, in_features) || out_features == 0) {
+    fail("small_m_linear: ", m, " rows of ", in_features, " (need 1..", kSmallMaxRows,
+         " rows, a multiple of 8 wide, 16-byte aligned) by ", out_features, " outputs");
+  }
+  switch (m) {
+    case 1: return launch<1>(stream, x, w, out_features, in_features, output, y);
+    case 2: return launch<2>(stream, x, w, out_features, in_features, output, y);
+    case 3: return launch<3>(stream, x, w, out_features, in_features, output, y);
+    default: return launch<4>(stream, x, w, out_features, in_features, output, y);
+  }
+}
+
+}  // namespace qwenrt::cuda

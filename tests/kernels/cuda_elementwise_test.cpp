@@ -1,0 +1,252 @@
+// The CUDA kernels other than attention against the CPU kernels (the reference path) on random inputs
+// of odd sizes: embedding gather, RMSNorm with and without the residual add, SwiGLU, the fused q/k/v
+// bias + per-head norm + rotary + KV cache write, the bf16 linear layers (cuBLASLt) and argmax.
+#include <algorithm>
+#include <numeric>
+
+#include "core/thread_pool.h"
+#include "cuda_test_support.h"
+#include "kernels/cpu/activation.h"
+#include "kernels/cpu/embedding.h"
+#include "kernels/cpu/logits.h"
+#include "kernels/cpu/matmul.h"
+#include "kernels/cpu/norm.h"
+#include "kernels/cpu/paged_kv_cache.h"
+#include "kernels/cpu/rotary.h"
+#include "kernels/cuda/activation.h"
+#include "kernels/cuda/embedding.h"
+#include "kernels/cuda/gemm.h"
+#include "kernels/cuda/logits.h"
+#include "kernels/cuda/norm.h"
+#include "kernels/cuda/qkv_rotary.h"
+
+namespace qwenrt::cuda {
+namespace {
+
+using testing::bf16_to_device;
+using testing::bf16_to_host;
+using testing::CudaTest;
+using testing::poisoned;
+using testing::random_bf16;
+using testing::random_floats;
+using testing::relative_error;
+
+using CudaElementwise = CudaTest;
+
+TEST_F(CudaElementwise, EmbeddingGatherCopiesRowsExactly) {
+  std::mt19937 rng(1);
+  const std::size_t vocab = 37, hidden = 71;
+  const testing::Bf16Data table = random_bf16(rng, vocab * hidden);
+  const std::vector<std::int32_t> ids = {5, 0, 36, 5, 17, 2, 36};
+  std::vector<float> want(ids.size() * hidden);
+  cpu::embedding_lookup({DType::kBF16, reinterpret_cast<const std::byte*>(table.bits.data()), vocab, hidden}, ids, want);
+
+  const auto d_table = bf16_to_device(table.bits);
+  const auto d_ids = to_device<std::int32_t>(ids);
+  auto d_out = poisoned<float>(want.size());
+  embedding_gather(nullptr, d_table.data(), hidden, d_ids.data(), ids.size(), d_out.data());
+  EXPECT_EQ(to_host(d_out.data(), want.size()), want);
+}
+
+TEST_F(CudaElementwise, RmsNormAndResidualAddMatchTheCpu) {
+  std::mt19937 rng(2);
+  ThreadPool pool(1);
+  const float eps = 1e-6f;
+  for (const std::size_t dim : {64u, 1003u, 3584u, 12000u}) {
+    SCOPED_TRACE(::testing::Message() << "dim " << dim);
+    const std::size_t rows = 5;
+    std::vector<float> x = random_floats(rng, rows * dim, -3.0f, 3.0f);
+    const std::vector<float> residual = random_floats(rng, rows * dim);
+    const std::vector<float> weight = random_floats(rng, dim, 0.5f, 1.5f);
+    auto d_x = to_device<float>(x);
+    const auto d_residual = to_device<float>(residual);
+    const auto d_weight = to_device<float>(weight);
+    auto d_out = poisoned<__nv_bfloat16>(rows * dim);
+
+    std::vector<float> want(rows * dim);
+    cpu::rms_norm(pool, x, weight, eps, want);
+    rms_norm(nullptr, d_x.data(), d_weight.data(), rows, dim, eps, d_out.data());
+    testing::expect_bf16_rounding_of(bf16_to_host(d_out.data(), want.size()), want, 1e-5);
+
+    cpu::add_rms_norm(pool, x, residual, weight, eps, want);
+    add_rms_norm(nullptr, d_x.data(), d_residual.data(), d_weight.data(), rows, dim, eps, d_out.data());
+    EXPECT_EQ(to_host(d_x.data(), x.size()), x) << "the residual stream keeps the exact float sum";
+    testing::expect_bf16_rounding_of(bf16_to_host(d_out.data(), want.size()), want, 1e-5);
+  }
+}
+
+TEST_F(CudaElementwise, SiluMulMatchesTheCpu) {
+  std::mt19937 rng(3);
+  ThreadPool pool(1);
+  const std::size_t rows = 3, width = 517;
+  const testing::Bf16Data gate_up = random_bf16(rng, rows * 2 * width, -6.0f, 6.0f);
+  std::vector<float> gate, up;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const auto row = gate_up.values.begin() + static_cast<std::ptrdiff_t>(r * 2 * width);
+    gate.insert(gate.end(), row, row + static_cast<std::ptrdiff_t>(width));
+    up.insert(up.end(), row + static_cast<std::ptrdiff_t>(width), row + static_cast<std::ptrdiff_t>(2 * width));
+  }
+  std::vector<float> want(rows * width);
+  cpu::silu_mul(pool, gate, up, want);
+
+  const auto d_gate_up = bf16_to_device(gate_up.bits);
+  auto d_out = poisoned<__nv_bfloat16>(rows * width);
+  silu_mul(nullptr, d_gate_up.data(), rows, width, d_out.data());
+  testing::expect_bf16_rounding_of(bf16_to_host(d_out.data(), want.size()), want, 1e-5);
+}
+
+TEST_F(CudaElementwise, ArgmaxPicksTheFirstLargestAndPrefersNaN) {
+  std::mt19937 rng(4);
+  const std::size_t rows = 5, cols = 1001;
+  std::vector<float> logits = random_floats(rng, rows * cols, -10.0f, 10.0f);
+  logits[1 * cols + 700] = logits[1 * cols + 300] = 20.0f;  // a tie: the first wins
+  logits[2 * cols + 999] = std::numeric_limits<float>::quiet_NaN();
+  logits[2 * cols + 998] = std::numeric_limits<float>::infinity();
+  std::fill(logits.begin() + 3 * cols, logits.begin() + 4 * cols, -std::numeric_limits<float>::infinity());
+  logits[4 * cols + 1000] = 50.0f;  // the last column
+  const auto d_logits = to_device<float>(logits);
+  auto d_out = poisoned<std::int32_t>(rows);
+  argmax_rows(nullptr, d_logits.data(), rows, cols, d_out.data());
+  const std::vector<std::int32_t> got = to_host(d_out.data(), rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    EXPECT_EQ(static_cast<std::size_t>(got[r]), cpu::argmax(std::span<const float>(logits).subspan(r * cols, cols)))
+        << "row " << r;
+  }
+}
+
+// Few rows go through the small-m kernel, many (or rows that are not a multiple of 16 bytes) through
+// cuBLASLt. 16389 outputs take the small-m kernel's two-rows-per-warp path and leave its last warp one
+// row short.
+TEST_F(CudaElementwise, LinearLayersMatchTheCpuMatmul) {
+  std::mt19937 rng(5);
+  ThreadPool pool(2);
+  Gemm gemm;
+  const std::pair<std::size_t, std::size_t> shapes[] = {{67, 136}, {67, 100}, {16389, 136}};
+  for (const auto& [out_features, in_features] : shapes) {
+    const testing::Bf16Data w = random_bf16(rng, out_features * in_features);
+    const cpu::WeightMatrix matrix{DType::kBF16, reinterpret_cast<const std::byte*>(w.bits.data()), out_features,
+                                   in_features};
+    const auto d_w = bf16_to_device(w.bits);
+    for (const std::size_t m : {1u, 3u, 4u, 8u, 130u}) {
+      SCOPED_TRACE(::testing::Message() << "m " << m << ", in_features " << in_features);
+      const testing::Bf16Data x = random_bf16(rng, m * in_features);
+      std::vector<float> want(m * out_features);
+      cpu::matmul(pool, m, x.values, matrix, {}, want);
+      const auto d_x = bf16_to_device(x.bits);
+
+      auto d_f32 = poisoned<float>(want.size());
+      gemm.linear(nullptr, d_x.data(), m, d_w.data(), out_features, in_features, GemmOutput::kF32, d_f32.data());
+      EXPECT_LT(relative_error(to_host(d_f32.data(), want.size()), want), 1e-5);
+      auto d_library = poisoned<float>(want.size());
+      gemm.cublaslt_linear(nullptr, d_x.data(), m, d_w.data(), out_features, in_features, GemmOutput::kF32,
+                           d_library.data());
+      EXPECT_LT(relative_error(to_host(d_library.data(), want.size()), want), 1e-5);
+
+      auto d_bf16 = poisoned<__nv_bfloat16>(want.size());
+      gemm.linear(nullptr, d_x.data(), m, d_w.data(), out_features, in_features, GemmOutput::kBF16, d_bf16.data());
+      // Sums of in_features products of magnitude up to 1: float summation in another order errs by
+      // about 1e-7 absolute, which a product cancelling to 1e-5 makes large relative to itself.
+      testing::expect_bf16_rounding_of(bf16_to_host(d_bf16.data(), want.size()), want, 1e-4, 1e-5);
+    }
+    EXPECT_THROW(gemm.linear(nullptr, d_w.data(), 0, d_w.data(), out_features, in_features, GemmOutput::kF32, nullptr),
+                 Error);
+  }
+}
+
+struct QkvCase {
+  std::size_t heads, kv_heads, head_dim, rotary_dim;
+  bool bias, qk_norm;
+};
+
+TEST_F(CudaElementwise, QkvBiasNormRotaryAndCacheWriteMatchTheCpu) {
+  std::mt19937 rng(6);
+  ThreadPool pool(1);
+  const QkvCase cases[] = {{4, 2, 16, 16, true, false},    // Qwen2-like, the fixtures' size
+                           {14, 2, 64, 64, true, false},   // Qwen2.5-0.5B
+                           {8, 4, 128, 128, false, true},  // Qwen3
+                           {6, 6, 128, 64, true, false},   // partial rotary
+                           {3, 1, 256, 96, false, true}};
+  for (const QkvCase& c : cases) {
+    SCOPED_TRACE(::testing::Message() << c.heads << " heads, " << c.kv_heads << " kv heads, head_dim " << c.head_dim
+                                      << ", rotary_dim " << c.rotary_dim);
+    const std::size_t tokens = 7, first_position = 29, block_size = 5, num_blocks = 9;
+    const QkvShape shape{c.heads, c.kv_heads, c.head_dim, c.rotary_dim / 2};
+    const std::size_t q_dim = c.heads * c.head_dim, kv_dim = c.kv_heads * c.head_dim, width = shape.row_width();
+    const std::vector<float> qkv = random_floats(rng, tokens * width, -2.0f, 2.0f);
+    const std::vector<float> bias = c.bias ? random_floats(rng, width, -0.1f, 0.1f) : std::vector<float>{};
+    const std::vector<float> q_norm = c.qk_norm ? random_floats(rng, c.head_dim, 0.5f, 1.5f) : std::vector<float>{};
+    const std::vector<float> k_norm = c.qk_norm ? random_floats(rng, c.head_dim, 0.5f, 1.5f) : std::vector<float>{};
+    const std::vector<std::int32_t> block_table = {8, 2, 6, 0, 4, 7, 1, 5};  // covers positions up to 39
+    std::vector<std::int32_t> positions(tokens), slots(tokens), sequence(tokens, 0);
+    for (std::size_t t = 0; t < tokens; ++t) {
+      positions[t] = static_cast<std::int32_t>(first_position + t);
+      slots[t] = block_table[positions[t] / block_size] * static_cast<std::int32_t>(block_size) +
+                 positions[t] % static_cast<std::int32_t>(block_size);
+    }
+
+    // The CPU path: projections (+ bias), per-head norms, rotary, cache write.
+    std::vector<float> q(tokens * q_dim), k(tokens * kv_dim), v(tokens * kv_dim);
+    for (std::size_t t = 0; t < tokens; ++t) {
+      for (std::size_t i = 0; i < width; ++i) {
+        const float value = qkv[t * width + i] + (c.bias ? bias[i] : 0.0f);
+        if (i < q_dim) q[t * q_dim + i] = value;
+        else if (i < q_dim + kv_dim) k[t * kv_dim + i - q_dim] = value;
+        else v[t * kv_dim + i - q_dim - kv_dim] = value;
+      }
+    }
+    if (c.qk_norm) {
+      cpu::rms_norm(pool, q, q_norm, 1e-6f, q);
+      cpu::rms_norm(pool, k, k_norm, 1e-6f, k);
+    }
+    const cpu::RotaryEmbedding rotary(c.rotary_dim, 1e6);
+    cpu::RotaryAngles angles;
+    rotary.compute_angles(positions, angles);
+    cpu::apply_rotary(pool, angles, q, c.heads, c.head_dim);
+    cpu::apply_rotary(pool, angles, k, c.kv_heads, c.head_dim);
+    const cpu::PagedKvLayout layout{block_size, num_blocks, c.kv_heads, c.head_dim};
+    cpu::KvCacheStorage storage(layout, 1);
+    const cpu::KvLayer cache = storage.layer(0);
+    cpu::kv_cache_write(cache, block_table, first_position, k, v);
+
+    const auto d_positions = to_device<std::int32_t>(positions);
+    const auto d_sequence = to_device<std::int32_t>(sequence);
+    const auto d_inv_freq = to_device<float>(rotary.inverse_frequencies());
+    auto d_cos = poisoned<float>(tokens * shape.rotary_half);
+    auto d_sin = poisoned<float>(tokens * shape.rotary_half);
+    rotary_angles(nullptr, d_positions.data(), d_sequence.data(), d_inv_freq.data(), tokens, shape.rotary_half,
+                  d_cos.data(), d_sin.data());
+    EXPECT_LT(relative_error(to_host(d_cos.data(), angles.cos.size()), angles.cos), 1e-6);
+    EXPECT_LT(relative_error(to_host(d_sin.data(), angles.sin.size()), angles.sin), 1e-6);
+
+    const auto d_qkv = to_device<float>(qkv);
+    const auto d_bias = to_device<float>(bias);
+    const auto d_q_norm = to_device<float>(q_norm);
+    const auto d_k_norm = to_device<float>(k_norm);
+    const auto d_slots = to_device<std::int32_t>(slots);
+    auto d_q = poisoned<float>(q.size());
+    auto d_keys = poisoned<__nv_bfloat16>(layout.layer_elements());
+    auto d_values = poisoned<__nv_bfloat16>(layout.layer_elements());
+    const QkvParams params{c.bias ? d_bias.data() : nullptr, c.qk_norm ? d_q_norm.data() : nullptr,
+                           c.qk_norm ? d_k_norm.data() : nullptr, 1e-6f, d_cos.data(), d_sin.data()};
+    qkv_rotary_cache_write(nullptr, d_qkv.data(), tokens, shape, params, d_slots.data(), d_q.data(), d_keys.data(),
+                           d_values.data());
+    EXPECT_LT(relative_error(to_host(d_q.data(), q.size()), q), 1e-6);
+    const std::vector<float> keys = bf16_to_host(d_keys.data(), layout.layer_elements());
+    const std::vector<float> values = bf16_to_host(d_values.data(), layout.layer_elements());
+    for (const std::int32_t slot : slots) {
+      const std::size_t begin = static_cast<std::size_t>(slot) * kv_dim;
+      const auto slice = [&](const auto& x) {
+        return std::vector<float>(x.begin() + static_cast<std::ptrdiff_t>(begin),
+                                  x.begin() + static_cast<std::ptrdiff_t>(begin + kv_dim));
+      };
+      // A rotated key is a difference of products: it may cancel too.
+      testing::expect_bf16_rounding_of(slice(keys), slice(cache.keys), 1e-5, 1e-6);
+      testing::expect_bf16_rounding_of(slice(values), slice(cache.values), 1e-5);
+    }
+  }
+  const QkvShape too_wide{1, 1, 512, 512};
+  EXPECT_THROW(qkv_rotary_cache_write(nullptr, nullptr, 1, too_wide, {}, nullptr, nullptr, nullptr, nullptr), Error);
+}
+
+}  // namespace
+}  // namespace qwenrt::cuda
