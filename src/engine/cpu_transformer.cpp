@@ -41,6 +41,7 @@ CpuTransformer::CpuTransformer(const LoadedModel& model, ThreadPool& pool, const
       final_norm_(model::to_float(model.weights.final_norm)),
       kv_(cpu::PagedKvLayout{cache.block_size, cache.num_blocks, model.config.num_kv_heads, model.config.head_dim},
           model.config.num_layers),
+      rotary_(model.config),
       activations_(std::make_unique<Activations>()) {
   for (const model::LayerWeights& w : model.weights.layers) {
     layers_.push_back(Layer{
@@ -51,19 +52,6 @@ CpuTransformer::CpuTransformer(const LoadedModel& model, ThreadPool& pool, const
 }
 
 CpuTransformer::~CpuTransformer() = default;
-
-const cpu::RotaryEmbedding& CpuTransformer::rotary_for(const SequenceStep& step) {
-  double base = config_.rope_theta;
-  if (config_.family == model::ModelFamily::kQwenV1 && config_.use_dynamic_ntk) {
-    const std::size_t context =
-        step.ntk_context_length != 0 ? step.ntk_context_length : step.first_position + step.tokens.size();
-    const double alpha = cpu::qwen_v1_ntk_alpha(context, config_.seq_length);
-    if (alpha > 1) base = cpu::qwen_v1_ntk_base(base, config_.rotary_dim, alpha);
-  }
-  auto it = rotary_by_base_.find(base);
-  if (it == rotary_by_base_.end()) it = rotary_by_base_.emplace(base, cpu::RotaryEmbedding(config_.rotary_dim, base)).first;
-  return it->second;
-}
 
 void CpuTransformer::forward(std::span<const SequenceStep> batch, std::vector<float>& logits) {
   Activations& a = *activations_;
@@ -79,7 +67,7 @@ void CpuTransformer::forward(std::span<const SequenceStep> batch, std::vector<fl
     std::vector<std::int32_t> positions(step.tokens.size());
     for (std::size_t t = 0; t < positions.size(); ++t) positions[t] = static_cast<std::int32_t>(step.first_position + t);
     a.positions.insert(a.positions.end(), positions.begin(), positions.end());
-    rotary_for(step).compute_angles(positions, a.angles[s]);
+    rotary_.for_step(step).compute_angles(positions, a.angles[s]);
     a.sequences.push_back({step.block_table, step.first_position, step.tokens.size()});
   }
   const std::size_t n = a.tokens.size();

@@ -3,7 +3,6 @@
 // backend is checked against, and the fallback where there is no GPU.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <span>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "engine/backend.h"
 #include "engine/forward_batch.h"
 #include "engine/loaded_model.h"
+#include "engine/rotary_cache.h"
 #include "kernels/cpu/paged_kv_cache.h"
 #include "kernels/cpu/rotary.h"
 #include "kernels/cpu/weight_matrix.h"
@@ -43,7 +43,6 @@ class CpuTransformer final : public Backend {
   };
   struct Activations;
 
-  const cpu::RotaryEmbedding& rotary_for(const SequenceStep& step);
   void attention_block(std::size_t layer, std::span<const SequenceStep> batch, Activations& a);
   void mlp_block(std::size_t layer, Activations& a);
 
@@ -54,7 +53,7 @@ class CpuTransformer final : public Backend {
   std::vector<float> final_norm_;
   std::vector<Layer> layers_;
   cpu::KvCacheStorage kv_;
-  std::map<double, cpu::RotaryEmbedding> rotary_by_base_;
+  RotaryCache rotary_;
   std::unique_ptr<Activations> activations_;
 };
 
