@@ -13,6 +13,7 @@
 #include "engine/cpu_transformer.h"
 #include "engine/cuda_transformer.h"
 #include "engine/reference_run.h"
+#include "fixture_models.h"
 #include "kernels/cpu/logits.h"
 #include "kernels/cuda/device_info.h"
 
@@ -24,14 +25,8 @@ namespace {
 // are allowed a few such roundings of their row's scale; measured differences are about a quarter of it.
 constexpr double kLogitTolerance = 1.0 / 64;
 
-std::filesystem::path fixture_dir(const std::string& name) {
-  return std::filesystem::path(QWENRT_SOURCE_DIR) / "tests/data/models" / name;
-}
-
-ReferenceRun load_reference(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  return reference_from_json(nlohmann::json::parse(in), file.string());
-}
+using testing::fixture_dir;
+using testing::load_reference;
 
 float max_magnitude(std::span<const float> row) {
   float m = 0;
@@ -188,14 +183,7 @@ TEST_P(CudaTransformerTest, BatchesOfPrefillAndDecodeMatchTheCpu) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllFamilies, CudaTransformerTest,
-                         ::testing::Values("qwen2-f32", "qwen2-bf16", "qwen3-f32", "qwen3-bf16", "qwen-v1-f32",
-                                           "qwen-v1-bf16"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllFamilies, CudaTransformerTest, testing::all_fixture_models(), testing::fixture_test_name);
 
 class CudaTransformerChecks : public ::testing::Test {
  protected:

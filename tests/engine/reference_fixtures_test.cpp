@@ -7,18 +7,13 @@
 #include "core/error.h"
 #include "engine/cpu_transformer.h"
 #include "engine/reference_run.h"
+#include "fixture_models.h"
 
 namespace qwenrt::engine {
 namespace {
 
-std::filesystem::path fixture_dir(const std::string& name) {
-  return std::filesystem::path(QWENRT_SOURCE_DIR) / "tests/data/models" / name;
-}
-
-ReferenceRun load_reference(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  return reference_from_json(nlohmann::json::parse(in), file.string());
-}
+using testing::fixture_dir;
+using testing::load_reference;
 
 class ReferenceFixture : public ::testing::TestWithParam<const char*> {};
 
@@ -39,14 +34,7 @@ TEST_P(ReferenceFixture, MatchesTransformers) {
             << c.max_last_logit_diff << "\n";
 }
 
-INSTANTIATE_TEST_SUITE_P(AllFamilies, ReferenceFixture,
-                         ::testing::Values("qwen2-f32", "qwen2-bf16", "qwen3-f32", "qwen3-bf16", "qwen-v1-f32",
-                                           "qwen-v1-bf16"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllFamilies, ReferenceFixture, testing::all_fixture_models(), testing::fixture_test_name);
 
 TEST(ReferenceRunErrors, RejectsBadPromptsAndSmallCaches) {
   const LoadedModel model = LoadedModel::load(fixture_dir("qwen2-f32"));
