@@ -18,7 +18,7 @@ for preset in qwen2.5-7b qwen3-8b qwen-7b-v1; do
   python3 "$shared/hf_reference.py" --model "$ref_model" --prompt-ids "$prompt" --steps 16 --dtype float32 \
     --out "$work/$preset.hf.json"
   start=$(date +%s%N)
-  "$qwenrt" eval reference -m "$work/$preset" --ids "$prompt" --steps 16 --out "$work/$preset.qwenrt.json"
+  "$qwenrt" eval reference --device cpu -m "$work/$preset" --ids "$prompt" --steps 16 --out "$work/$preset.qwenrt.json"
   elapsed_ms=$((($(date +%s%N) - start) / 1000000))
   {
     echo "== $preset, 2 layers, bf16 weights: transformers (float32) vs qwenrt CPU (${elapsed_ms} ms)"
@@ -29,7 +29,7 @@ done
 
 python3 "$shared/make_random_qwen.py" --preset qwen2.5-0.5b --dtype bfloat16 --out "$work/qwen2.5-0.5b"
 for batch in 1 8; do
-  "$qwenrt" bench latency -m "$work/qwen2.5-0.5b" --input-len 128 --output-len 256 --batch "$batch" --json \
+  "$qwenrt" bench latency --device cpu -m "$work/qwen2.5-0.5b" --input-len 128 --output-len 256 --batch "$batch" --json \
     | tee "$out/bench_latency_qwen2.5-0.5b_cpu_b$batch.json"
 done
 rm -rf "$work"

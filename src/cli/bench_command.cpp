@@ -13,8 +13,7 @@
 #include "cli/device_option.h"
 #include "core/error.h"
 #include "core/memory_bandwidth.h"
-#include "core/thread_pool.h"
-#include "engine/cpu_transformer.h"
+#include "engine/backend_factory.h"
 #include "engine/cuda_transformer.h"
 #include "kernels/cpu/logits.h"
 #include "kernels/cuda/device_bandwidth.h"
@@ -30,10 +29,9 @@ struct LatencyOptions {
   std::size_t input_len = 128;
   std::size_t output_len = 256;
   std::size_t batch = 1;
-  std::size_t threads = 0;
   std::uint64_t seed = 0;
   bool json = false;
-  std::string device;
+  DeviceFlags device;
 };
 
 // Every weight matrix is read once per decode step, whatever the batch: the bytes a step must move.
@@ -54,24 +52,22 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 void run_latency(const LatencyOptions& opt) {
   if (opt.input_len == 0 || opt.output_len == 0 || opt.batch == 0) fail("--input-len, --output-len and --batch must be positive");
   const engine::LoadedModel model = engine::LoadedModel::load(opt.model_dir);
-  const Device device = resolve_device(opt.device);
-  ThreadPool pool(opt.threads);
-
-  const std::size_t block_size = 16;
+  engine::BackendOptions options = opt.device.backend_options();
+  const std::size_t block_size = options.block_size;
   const std::size_t blocks_per_sequence = (opt.input_len + opt.output_len + block_size - 1) / block_size;
-  std::unique_ptr<engine::Backend> backend;
-  engine::CudaTransformer* gpu = nullptr;
-  double bandwidth = 0;
+  options.cpu_kv_tokens = blocks_per_sequence * opt.batch * block_size;
+  options.gpu_kv_blocks = blocks_per_sequence * opt.batch;
+  options.max_step_tokens = opt.batch * opt.input_len;
+  const engine::OpenedBackend opened = engine::open_backend(model, options);
+  engine::Backend* backend = opened.backend.get();
+  auto* gpu = dynamic_cast<engine::CudaTransformer*>(backend);
   std::string gpu_name;
-  if (device == Device::kCuda) {
-    auto cuda_backend = std::make_unique<engine::CudaTransformer>(model, engine::CudaOptions{block_size, blocks_per_sequence * opt.batch});
-    gpu = cuda_backend.get();
-    backend = std::move(cuda_backend);
-    bandwidth = cuda::measure_device_copy_bandwidth(0);
-    gpu_name = cuda::list_devices().front().name;
+  double bandwidth = 0;
+  if (gpu != nullptr) {
+    bandwidth = cuda::measure_device_copy_bandwidth(options.gpu);
+    gpu_name = cuda::list_devices().at(static_cast<std::size_t>(options.gpu)).name;
   } else {
-    bandwidth = measure_copy_bandwidth(pool);
-    backend = std::make_unique<engine::CpuTransformer>(model, pool, engine::CpuCacheOptions{block_size, blocks_per_sequence * opt.batch});
+    bandwidth = measure_copy_bandwidth(*opened.pool);
   }
   std::vector<std::vector<std::int32_t>> block_tables(opt.batch, std::vector<std::int32_t>(blocks_per_sequence));
   for (std::size_t s = 0; s < opt.batch; ++s) {
@@ -127,8 +123,8 @@ void run_latency(const LatencyOptions& opt) {
   getrusage(RUSAGE_SELF, &usage);
   const nlohmann::json report = {
       {"model", opt.model_dir},
-      {"device", device_name(device)},
-      {"threads", pool.size()},
+      {"device", engine::device_kind_name(opened.device)},
+      {"threads", opened.pool ? opened.pool->size() : 0},
       {"gpu", gpu_name},
       {"batch", opt.batch},
       {"input_len", opt.input_len},
@@ -143,6 +139,8 @@ void run_latency(const LatencyOptions& opt) {
       {"decode_bound_tokens_per_s", bound_tps},
       {"decode_fraction_of_bound", decode_tps / bound_tps},
       {"peak_rss_bytes", static_cast<std::size_t>(usage.ru_maxrss) * 1024},
+      {"gpu_memory_in_use_bytes", gpu != nullptr ? cuda::device_memory_in_use(options.gpu) : 0},
+      {"memory", opened.memory_report},
   };
   if (opt.json) {
     std::cout << report.dump(2) << "\n";
@@ -166,10 +164,9 @@ void add_bench_command(CLI::App& app) {
   latency->add_option("--input-len", opt->input_len, "Prompt tokens per sequence")->capture_default_str();
   latency->add_option("--output-len", opt->output_len, "Generated tokens per sequence")->capture_default_str();
   latency->add_option("--batch", opt->batch, "Sequences decoded together")->capture_default_str();
-  latency->add_option("--threads", opt->threads, "CPU threads (0: all)")->capture_default_str();
   latency->add_option("--seed", opt->seed, "Seed of the random prompts")->capture_default_str();
   latency->add_flag("--json", opt->json, "Print the report as JSON");
-  add_device_option(*latency, opt->device);
+  opt->device.add_to(*latency);
   latency->callback([opt] { run_latency(*opt); });
 }
 

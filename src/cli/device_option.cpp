@@ -4,19 +4,29 @@
 
 namespace qwenrt::cli {
 
-void add_device_option(CLI::App& command, std::string& value) {
-  value = "cpu";
-  command.add_option("--device", value, "cpu, cuda, or auto (cuda when a CUDA device is present)")
+void DeviceFlags::add_to(CLI::App& command) {
+  command.add_option("--device", device, "cpu, cuda, or auto (cuda when a CUDA device is present)")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
       ->capture_default_str();
+  command.add_option("--gpu-memory-utilization", gpu_memory_utilization,
+                     "Share of the GPU's memory for weights, activations and the KV cache")
+      ->check(CLI::Range(0.01, 1.0))
+      ->capture_default_str();
+  command.add_option("--threads", threads, "CPU threads (0: all)")->capture_default_str();
 }
 
-Device resolve_device(const std::string& value) {
-  if (value == "cpu") return Device::kCpu;
-  if (value == "cuda") return Device::kCuda;
-  return cuda::list_devices().empty() ? Device::kCpu : Device::kCuda;
+engine::BackendOptions DeviceFlags::backend_options() const {
+  engine::BackendOptions options;
+  options.device = resolve_device(device);
+  options.gpu_memory_utilization = gpu_memory_utilization;
+  options.cpu_threads = threads;
+  return options;
 }
 
-const char* device_name(Device device) { return device == Device::kCuda ? "cuda" : "cpu"; }
+engine::DeviceKind resolve_device(const std::string& value) {
+  if (value == "cpu") return engine::DeviceKind::kCpu;
+  if (value == "cuda") return engine::DeviceKind::kCuda;
+  return cuda::list_devices().empty() ? engine::DeviceKind::kCpu : engine::DeviceKind::kCuda;
+}
 
 }  // namespace qwenrt::cli

@@ -1,22 +1,27 @@
-// The --device option of the commands that run the transformer: cpu, cuda, or auto (CUDA when this
-// binary has it and a CUDA device is present, else the CPU). The default is cpu, so that scripts
-// written to check or time the CPU path keep doing so on a machine that has a GPU.
+// The options of every command that runs the transformer: --device (cpu, cuda, or auto: CUDA when
+// this binary has it and a CUDA device is present, else the CPU), --gpu-memory-utilization and
+// --threads, turned into the engine's BackendOptions.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "engine/backend_factory.h"
+
 namespace qwenrt::cli {
 
-enum class Device { kCpu, kCuda };
+struct DeviceFlags {
+  std::string device = "auto";
+  double gpu_memory_utilization = 0.9;
+  std::size_t threads = 0;
 
-// Adds --device to command, storing the choice in value (default "cpu").
-void add_device_option(CLI::App& command, std::string& value);
+  void add_to(CLI::App& command);
+  // The flags as BackendOptions; the command sets the KV cache and step sizes it needs.
+  engine::BackendOptions backend_options() const;
+};
 
 // The device a --device value means here. "cuda" is taken as asked: the backend reports why it
 // cannot run, if it cannot.
-Device resolve_device(const std::string& value);
-
-const char* device_name(Device device);
+engine::DeviceKind resolve_device(const std::string& value);
 
 }  // namespace qwenrt::cli

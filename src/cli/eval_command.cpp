@@ -9,9 +9,7 @@
 #include "cli/device_option.h"
 #include "core/error.h"
 #include "core/file_io.h"
-#include "core/thread_pool.h"
-#include "engine/cpu_transformer.h"
-#include "engine/cuda_transformer.h"
+#include "engine/backend_factory.h"
 #include "engine/reference_run.h"
 
 namespace qwenrt::cli {
@@ -22,8 +20,7 @@ struct ReferenceOptions {
   std::string ids;
   std::size_t steps = 16;
   std::string out;
-  std::size_t threads = 0;
-  std::string device;
+  DeviceFlags device;
 };
 
 std::vector<engine::TokenId> parse_id_list(const std::string& text) {
@@ -48,24 +45,18 @@ std::vector<engine::TokenId> parse_id_list(const std::string& text) {
 void run_reference(const ReferenceOptions& opt) {
   const auto prompt = parse_id_list(opt.ids);
   const engine::LoadedModel model = engine::LoadedModel::load(opt.model_dir);
-  const std::size_t block_size = 16;
-  const std::size_t blocks = (prompt.size() + opt.steps + block_size - 1) / block_size;
-  const Device device = resolve_device(opt.device);
-  engine::ReferenceRun run;
-  if (device == Device::kCuda) {
-    engine::CudaTransformer gpu(model, {block_size, blocks});
-    run = engine::run_reference(gpu, prompt, opt.steps);
-  } else {
-    ThreadPool pool(opt.threads);
-    engine::CpuTransformer cpu(model, pool, {block_size, blocks});
-    run = engine::run_reference(cpu, prompt, opt.steps);
-  }
+  engine::BackendOptions options = opt.device.backend_options();
+  options.cpu_kv_tokens = prompt.size() + opt.steps;
+  options.gpu_kv_blocks = (options.cpu_kv_tokens + options.block_size - 1) / options.block_size;
+  options.max_step_tokens = prompt.size();
+  const engine::OpenedBackend opened = engine::open_backend(model, options);
+  const engine::ReferenceRun run = engine::run_reference(*opened.backend, prompt, opt.steps);
   const std::string dtype = model.config.dtype.empty() ? "float32" : model.config.dtype;
   std::ofstream out(opt.out);
   if (!out) fail(opt.out, ": cannot write");
   out << engine::reference_to_json(run, opt.model_dir, dtype).dump();
   if (!out.flush()) fail(opt.out, ": write failed");
-  std::cerr << "prompt " << prompt.size() << " tokens on " << device_name(device) << "; greedy";
+  std::cerr << "prompt " << prompt.size() << " tokens on " << engine::device_kind_name(opened.device) << "; greedy";
   for (std::size_t i = 0; i < run.greedy_ids.size() && i < 16; ++i) std::cerr << ' ' << run.greedy_ids[i];
   std::cerr << "\n";
 }
@@ -105,8 +96,7 @@ void add_eval_command(CLI::App& app) {
   reference->add_option("--ids", ref->ids, "Prompt token ids, comma-separated")->required();
   reference->add_option("--steps", ref->steps, "Greedy steps after the prompt")->capture_default_str();
   reference->add_option("--out", ref->out, "Output JSON file")->required();
-  reference->add_option("--threads", ref->threads, "CPU threads (0: all)")->capture_default_str();
-  add_device_option(*reference, ref->device);
+  ref->device.add_to(*reference);
   reference->callback([ref] { run_reference(*ref); });
 
   auto files = std::make_shared<std::pair<std::string, std::string>>();

@@ -6,7 +6,7 @@
 namespace qwenrt::cli {
 namespace {
 
-constexpr std::size_t kBlockSize = 16;
+constexpr std::size_t kReservedPromptTokens = 2048;
 
 // The model's EOS ids and <|im_end|> / <|endoftext|>: every Qwen chat model ends its turn with one of
 // them, while Qwen v1's configs name only <|endoftext|>.
@@ -19,9 +19,15 @@ std::vector<tokenizer::TokenId> end_of_text_ids(const engine::LoadedModel& model
   return ids;
 }
 
-std::size_t context_blocks(const engine::LoadedModel& model, std::size_t max_context) {
-  const std::size_t tokens = std::min(max_context, model.config.max_position_embeddings);
-  return (tokens + kBlockSize - 1) / kBlockSize;
+// One sequence at a time: the KV cache holds --max-context tokens. Activations are set aside for
+// prompts of up to kReservedPromptTokens; a longer prompt grows them when it comes.
+engine::BackendOptions session_backend(const GenerationFlags& flags, const engine::LoadedModel& model) {
+  engine::BackendOptions options = flags.device.backend_options();
+  const std::size_t tokens = std::min(flags.max_context, model.config.max_position_embeddings);
+  options.cpu_kv_tokens = tokens;
+  options.gpu_kv_blocks = (tokens + options.block_size - 1) / options.block_size;
+  options.max_step_tokens = std::min(tokens, kReservedPromptTokens);
+  return options;
 }
 
 }  // namespace
@@ -36,7 +42,7 @@ void GenerationFlags::add_to(CLI::App& command) {
   command.add_option("--seed", seed, "Random seed, for reproducible sampling");
   command.add_option("--max-context", max_context, "Most tokens of prompt plus answer (KV cache size)")
       ->capture_default_str();
-  command.add_option("--threads", threads, "CPU threads (0: all)")->capture_default_str();
+  device.add_to(command);
 }
 
 ModelSession::ModelSession(const GenerationFlags& flags)
@@ -44,9 +50,8 @@ ModelSession::ModelSession(const GenerationFlags& flags)
       tokenizer_(tokenizer::Tokenizer::from_directory(flags.model_dir)),
       template_(tokenizer::ChatTemplate::for_model(flags.model_dir)),
       model_(engine::LoadedModel::load(flags.model_dir)),
-      pool_(flags.threads),
-      backend_(model_, pool_, {kBlockSize, context_blocks(model_, flags.max_context)}),
-      generator_(backend_, tokenizer_, end_of_text_ids(model_, tokenizer_)) {
+      backend_(engine::open_backend(model_, session_backend(flags, model_))),
+      generator_(*backend_.backend, tokenizer_, end_of_text_ids(model_, tokenizer_)) {
   if (!template_.note().empty()) std::cerr << "qwenrt: note: " << template_.note() << "\n";
 }
 

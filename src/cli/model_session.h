@@ -1,5 +1,5 @@
-// What `run` and `chat` share: the model folder opened for generation on the CPU (tokenizer, chat
-// template, weights, KV cache) and the sampling options both commands take.
+// What `run` and `chat` share: the model folder opened for generation on the chosen device (tokenizer,
+// chat template, weights, KV cache) and the sampling options both commands take.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "core/thread_pool.h"
-#include "engine/cpu_transformer.h"
+#include "cli/device_option.h"
+#include "engine/backend_factory.h"
 #include "runtime/generator.h"
 #include "runtime/sampling_params.h"
 #include "tokenizer/chat_template.h"
@@ -25,7 +25,7 @@ struct GenerationFlags {
   std::optional<std::size_t> max_new_tokens;
   std::optional<std::uint64_t> seed;
   std::size_t max_context = 8192;
-  std::size_t threads = 0;
+  DeviceFlags device;
 
   void add_to(CLI::App& command);
 };
@@ -47,8 +47,7 @@ class ModelSession {
   tokenizer::Tokenizer tokenizer_;
   tokenizer::ChatTemplate template_;
   engine::LoadedModel model_;
-  ThreadPool pool_;
-  engine::CpuTransformer backend_;
+  engine::OpenedBackend backend_;
   runtime::Generator generator_;
 };
 

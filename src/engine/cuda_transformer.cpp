@@ -3,6 +3,7 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/error.h"
@@ -51,6 +52,30 @@ void check_shape(const model::ModelConfig& c) {
   }
 }
 
+// Device memory the CUDA context, cuBLASLt's workspace and the decode attention's scratch may still
+// take after the KV cache is allocated.
+constexpr std::size_t kLibraryMargin = std::size_t{512} << 20;
+
+// Logit rows the start-up reservation covers: one per sequence of a large decode batch. Steps that
+// want logits for every token (evaluation) grow the buffer.
+constexpr std::size_t kReservedLogitRows = 256;
+
+// KV blocks for options: the count asked for, or what options.memory_fraction of the device leaves
+// after everything allocated so far (weights, activations) and the library margin.
+std::size_t kv_block_count_for(const CudaOptions& options, std::size_t block_bytes) {
+  if (options.num_blocks != 0) return options.num_blocks;
+  std::size_t free = 0, total = 0;
+  QWENRT_CUDA_CHECK(cudaMemGetInfo(&free, &total));
+  const double budget = options.memory_fraction * static_cast<double>(total) - static_cast<double>(total - free) -
+                        static_cast<double>(kLibraryMargin);
+  if (budget < static_cast<double>(block_bytes)) {
+    fail("CUDA backend: no device memory is left for the KV cache: ", options.memory_fraction, " of ", total >> 20,
+         " MiB allowed, ", (total - free) >> 20, " MiB already in use (weights, activations, other processes); raise "
+         "--gpu-memory-utilization or lower --max-num-batched-tokens");
+  }
+  return static_cast<std::size_t>(budget / static_cast<double>(block_bytes));
+}
+
 }  // namespace
 
 // Everything the transformer keeps on the GPU: the weights, the KV cache, and the buffers of one forward
@@ -74,11 +99,21 @@ struct CudaTransformer::Impl {
   const std::int32_t* ints(PlanRange range) const { return device_range<std::int32_t>(range, 0); }
   const float* floats(PlanRange range) const { return device_range<float>(range, float_offset); }
 
+  // Sizes every per-step buffer for tokens new tokens and logit_rows rows of logits.
+  void size_buffers(std::size_t tokens, std::size_t logit_rows);
+  std::size_t buffer_bytes() const;
+  // Sizes the buffers for options.max_step_tokens, then counts the KV blocks the rest of the budget
+  // holds: activations come first, so that a step within the limit never runs out of memory.
+  std::size_t reserve_activations_then_count_blocks(const CudaOptions& options);
+
   const model::ModelConfig& config;
   int device;
   int multiprocessors = 0;
   cudaStream_t stream = nullptr;
   CudaModelWeights weights;
+  cuda::DeviceBuffer<float> x, qkv, q, proj, cos, sin, logits, scratch;
+  cuda::DeviceBuffer<bf16> h, attn, gate_up, act, selected;
+  cuda::DeviceBuffer<std::int32_t> next;
   cpu::PagedKvLayout cache_layout;
   cuda::DeviceBuffer<bf16> kv;  // [layer][keys, values][cache_layout.layer_elements()]
   cuda::Gemm gemm;
@@ -89,17 +124,14 @@ struct CudaTransformer::Impl {
   cuda::DeviceBuffer<std::byte> plan_device;
   cuda::PinnedBuffer<float> host_logits;
   cuda::PinnedBuffer<std::int32_t> host_next;
-
-  cuda::DeviceBuffer<float> x, qkv, q, proj, cos, sin, logits, scratch;
-  cuda::DeviceBuffer<bf16> h, attn, gate_up, act, selected;
-  cuda::DeviceBuffer<std::int32_t> next;
 };
 
 CudaTransformer::Impl::Impl(const LoadedModel& model, const model::ModelConfig& config_ref, const CudaOptions& options)
     : config(config_ref),
       device(options.device),
       weights(upload_to(options.device, model.weights)),
-      cache_layout{options.block_size, options.num_blocks, config_ref.num_kv_heads, config_ref.head_dim},
+      cache_layout{options.block_size, reserve_activations_then_count_blocks(options), config_ref.num_kv_heads,
+                   config_ref.head_dim},
       kv(cache_elements(cache_layout, config_ref.num_layers)),
       planner(config_ref, cache_layout) {
   QWENRT_CUDA_CHECK(cudaDeviceGetAttribute(&multiprocessors, cudaDevAttrMultiProcessorCount, device));
@@ -124,16 +156,12 @@ void CudaTransformer::Impl::upload_plan() {
   QWENRT_CUDA_CHECK(cudaMemcpyAsync(plan_device.data(), plan_staging.data(), total, cudaMemcpyHostToDevice, stream));
 }
 
-void CudaTransformer::Impl::run(std::span<const SequenceStep> batch) {
-  planner.plan(batch, plan);
-  upload_plan();
+void CudaTransformer::Impl::size_buffers(std::size_t n, std::size_t logit_rows) {
   const model::ModelConfig& c = config;
-  const std::size_t n = plan.tokens, hidden = c.hidden_size, half = c.rotary_dim / 2;
-  const std::size_t qkv_width = c.q_dim() + 2 * c.kv_dim();
-  const float eps = static_cast<float>(c.rms_norm_eps);
+  const std::size_t hidden = c.hidden_size, half = c.rotary_dim / 2;
   x.ensure(n * hidden);
   h.ensure(n * hidden);
-  qkv.ensure(n * qkv_width);
+  qkv.ensure(n * (c.q_dim() + 2 * c.kv_dim()));
   q.ensure(n * c.q_dim());
   attn.ensure(n * c.q_dim());
   proj.ensure(n * hidden);
@@ -141,8 +169,31 @@ void CudaTransformer::Impl::run(std::span<const SequenceStep> batch) {
   act.ensure(n * c.intermediate_size);
   cos.ensure(n * half);
   sin.ensure(n * half);
-  selected.ensure(plan.logit_rows * hidden);
-  logits.ensure(plan.logit_rows * c.vocab_size);
+  selected.ensure(logit_rows * hidden);
+  logits.ensure(logit_rows * c.vocab_size);
+  next.ensure(logit_rows);
+}
+
+std::size_t CudaTransformer::Impl::buffer_bytes() const {
+  std::size_t bytes = next.bytes();
+  for (const auto* b : {&x, &qkv, &q, &proj, &cos, &sin, &logits, &scratch}) bytes += b->bytes();
+  for (const auto* b : {&h, &attn, &gate_up, &act, &selected}) bytes += b->bytes();
+  return bytes;
+}
+
+std::size_t CudaTransformer::Impl::reserve_activations_then_count_blocks(const CudaOptions& options) {
+  size_buffers(options.max_step_tokens, std::min(options.max_step_tokens, kReservedLogitRows));
+  const std::size_t block_bytes = 2 * config.num_layers * options.block_size * config.num_kv_heads * config.head_dim * sizeof(bf16);
+  return kv_block_count_for(options, block_bytes);
+}
+
+void CudaTransformer::Impl::run(std::span<const SequenceStep> batch) {
+  planner.plan(batch, plan);
+  upload_plan();
+  const model::ModelConfig& c = config;
+  const std::size_t n = plan.tokens, hidden = c.hidden_size, half = c.rotary_dim / 2;
+  const float eps = static_cast<float>(c.rms_norm_eps);
+  size_buffers(n, plan.logit_rows);
 
   cuda::embedding_gather(stream, weights.embed_tokens.data(), hidden, ints(plan.token_ids), n, x.data());
   cuda::rotary_angles(stream, ints(plan.positions), ints(plan.token_sequence), floats(plan.inv_freq), n, half,
@@ -203,6 +254,7 @@ CudaTransformer::CudaTransformer(const LoadedModel& model, const CudaOptions& op
   }
   check_shape(config_);
   impl_ = std::make_unique<Impl>(model, config_, options);
+  options_.num_blocks = impl_->cache_layout.num_blocks;
 }
 
 CudaTransformer::~CudaTransformer() = default;
@@ -222,7 +274,6 @@ void CudaTransformer::forward_greedy(std::span<const SequenceStep> batch, std::v
   use_device(impl_->device);
   impl_->run(batch);
   const std::size_t rows = impl_->plan.logit_rows;
-  impl_->next.ensure(rows);
   impl_->host_next.ensure(rows);
   cuda::argmax_rows(impl_->stream, impl_->logits.data(), rows, config_.vocab_size, impl_->next.data());
   QWENRT_CUDA_CHECK(cudaMemcpyAsync(impl_->host_next.data(), impl_->next.data(), rows * sizeof(std::int32_t),
@@ -233,5 +284,6 @@ void CudaTransformer::forward_greedy(std::span<const SequenceStep> batch, std::v
 
 std::size_t CudaTransformer::weight_bytes() const { return impl_->weights.bytes; }
 std::size_t CudaTransformer::kv_cache_bytes() const { return impl_->kv.bytes(); }
+std::size_t CudaTransformer::activation_bytes() const { return impl_->buffer_bytes(); }
 
 }  // namespace qwenrt::engine

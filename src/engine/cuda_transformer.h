@@ -16,7 +16,13 @@ namespace qwenrt::engine {
 
 struct CudaOptions {
   std::size_t block_size = 16;
-  std::size_t num_blocks = 0;  // KV blocks shared by all sequences
+  // KV blocks shared by all sequences; 0: as many as memory_fraction of the device's memory leaves
+  // once the weights, the activations of max_step_tokens and a margin for the libraries are counted.
+  std::size_t num_blocks = 0;
+  double memory_fraction = 0.9;
+  // Tokens one forward step may carry: its activation buffers are allocated for this many at start,
+  // so a step within it never allocates (longer steps grow them).
+  std::size_t max_step_tokens = 512;
   int device = 0;
 };
 
@@ -42,6 +48,8 @@ class CudaTransformer final : public Backend {
   // Device memory held by the weights, and by the KV cache.
   std::size_t weight_bytes() const;
   std::size_t kv_cache_bytes() const;
+  // Device memory held by the activation buffers of one step.
+  std::size_t activation_bytes() const;
 
  private:
   struct Impl;

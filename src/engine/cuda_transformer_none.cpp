@@ -18,5 +18,6 @@ void CudaTransformer::forward(std::span<const SequenceStep>, std::vector<float>&
 void CudaTransformer::forward_greedy(std::span<const SequenceStep>, std::vector<TokenId>&) {}
 std::size_t CudaTransformer::weight_bytes() const { return 0; }
 std::size_t CudaTransformer::kv_cache_bytes() const { return 0; }
+std::size_t CudaTransformer::activation_bytes() const { return 0; }
 
 }  // namespace qwenrt::engine

@@ -21,4 +21,16 @@ std::vector<DeviceInfo> list_devices() {
   return devices;
 }
 
+std::size_t device_memory_in_use(int device) {
+  int previous = 0;
+  std::size_t free = 0, total = 0;
+  if (cudaGetDevice(&previous) != cudaSuccess || cudaSetDevice(device) != cudaSuccess ||
+      cudaMemGetInfo(&free, &total) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  cudaSetDevice(previous);
+  return total - free;
+}
+
 }  // namespace qwenrt::cuda

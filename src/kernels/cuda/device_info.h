@@ -23,4 +23,7 @@ bool compiled_with_cuda();
 // The usable devices; empty when none is present or the driver cannot be reached.
 std::vector<DeviceInfo> list_devices();
 
+// Bytes of the device's memory in use now, by every process (0 without CUDA).
+std::size_t device_memory_in_use(int device);
+
 }  // namespace qwenrt::cuda
