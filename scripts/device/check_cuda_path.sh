@@ -4,8 +4,9 @@
 # it). Every stage runs (and is time-limited) even if an earlier one fails; the logs say which passed.
 # Usage:
 #   scripts/device/check_cuda_path.sh SHARED_DIR BIN_DIR OUT_DIR
-# SHARED_DIR holds make_random_qwen.py and hf_reference.py; BIN_DIR the qwenrt binary and the test
-# binaries cuda_device_tests, cuda_kernel_tests, cuda_engine_tests, engine_tests, built for sm_90a.
+# SHARED_DIR holds make_random_qwen.py and hf_reference.py; BIN_DIR the qwenrt binary, the test
+# binaries cuda_device_tests, cuda_kernel_tests, cuda_engine_tests, cuda_sampling_tests, engine_tests
+# built for sm_90a, and source_dir.txt: the source folder they were built from.
 set -uo pipefail
 shared="$1"
 bin="$2"
@@ -13,10 +14,11 @@ out="$3"
 mkdir -p "$out"
 work=$(mktemp -d)
 # The test binaries find tests/data through the source path they were built with.
-if [[ ! -e /work/main ]]; then mkdir -p /work && ln -s "$PWD" /work/main; fi
+source_dir=$(cat "$bin/source_dir.txt")
+if [[ ! -e "$source_dir" ]]; then mkdir -p "$(dirname "$source_dir")" && ln -s "$PWD" "$source_dir"; fi
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee "$out/tests.log"
 
-for t in cuda_device_tests cuda_kernel_tests cuda_engine_tests engine_tests; do
+for t in cuda_device_tests cuda_kernel_tests cuda_engine_tests cuda_sampling_tests engine_tests; do
   echo "== $t" | tee -a "$out/tests.log"
   timeout 150 "$bin/$t" 2>&1 | tail -n 60 | tee -a "$out/tests.log"
   echo "exit status ${PIPESTATUS[0]}" | tee -a "$out/tests.log"
@@ -52,7 +54,9 @@ PY
   rm -rf "$work/$preset" "$work/$preset.qwen2"
 done
 
-echo "== compute-sanitizer memcheck, cuda_kernel_tests (without the long-context case)" | tee "$out/sanitizer.log"
-timeout 90 compute-sanitizer --tool memcheck "$bin/cuda_kernel_tests" --gtest_filter=-*LongContexts* 2>&1 \
-  | tail -n 30 | tee -a "$out/sanitizer.log"
+echo "== compute-sanitizer memcheck, cuda_kernel_tests (without the long-context case) and cuda_sampling_tests" \
+  | tee "$out/sanitizer.log"
+for t in "cuda_kernel_tests --gtest_filter=-*LongContexts*" "cuda_sampling_tests --gtest_filter=*Greedy*:*Logprobs*"; do
+  timeout 90 compute-sanitizer --tool memcheck $bin/$t 2>&1 | tail -n 8 | tee -a "$out/sanitizer.log"
+done
 rm -rf "$work"

@@ -14,7 +14,6 @@
 #include "core/error.h"
 #include "core/memory_bandwidth.h"
 #include "engine/backend_factory.h"
-#include "engine/cuda_transformer.h"
 #include "kernels/cpu/logits.h"
 #include "kernels/cuda/device_bandwidth.h"
 #include "kernels/cuda/device_info.h"
@@ -60,10 +59,10 @@ void run_latency(const LatencyOptions& opt) {
   options.max_step_tokens = opt.batch * opt.input_len;
   const engine::OpenedBackend opened = engine::open_backend(model, options);
   engine::Backend* backend = opened.backend.get();
-  auto* gpu = dynamic_cast<engine::CudaTransformer*>(backend);
+  const bool gpu = opened.device == engine::DeviceKind::kCuda;
   std::string gpu_name;
   double bandwidth = 0;
-  if (gpu != nullptr) {
+  if (gpu) {
     bandwidth = cuda::measure_device_copy_bandwidth(options.gpu);
     gpu_name = cuda::list_devices().at(static_cast<std::size_t>(options.gpu)).name;
   } else {
@@ -84,9 +83,10 @@ void run_latency(const LatencyOptions& opt) {
   const std::size_t vocab = model.config.vocab_size;
   std::vector<float> logits;
   std::vector<engine::TokenId> next(opt.batch);
+  const std::vector<engine::TokenSampling> greedy(opt.batch);
   const auto step = [&](std::span<const engine::SequenceStep> batch) {
-    if (gpu != nullptr) {
-      gpu->forward_greedy(batch, next);
+    if (backend->samples_on_device()) {
+      backend->forward_sampled(batch, greedy, next, logits);
       return;
     }
     backend->forward(batch, logits);
@@ -139,7 +139,8 @@ void run_latency(const LatencyOptions& opt) {
       {"decode_bound_tokens_per_s", bound_tps},
       {"decode_fraction_of_bound", decode_tps / bound_tps},
       {"peak_rss_bytes", static_cast<std::size_t>(usage.ru_maxrss) * 1024},
-      {"gpu_memory_in_use_bytes", gpu != nullptr ? cuda::device_memory_in_use(options.gpu) : 0},
+      {"gpu_memory_in_use_bytes", gpu ? cuda::device_memory_in_use(options.gpu) : 0},
+      {"cuda_graphs", gpu && options.cuda_graphs},
       {"memory", opened.memory_report},
   };
   if (opt.json) {

@@ -13,6 +13,7 @@ void DeviceFlags::add_to(CLI::App& command) {
       ->check(CLI::Range(0.01, 1.0))
       ->capture_default_str();
   command.add_option("--threads", threads, "CPU threads (0: all)")->capture_default_str();
+  command.add_flag("--no-cuda-graphs", no_cuda_graphs, "Launch every decode kernel from the host (to measure graphs)");
 }
 
 engine::BackendOptions DeviceFlags::backend_options() const {
@@ -20,6 +21,7 @@ engine::BackendOptions DeviceFlags::backend_options() const {
   options.device = resolve_device(device);
   options.gpu_memory_utilization = gpu_memory_utilization;
   options.cpu_threads = threads;
+  options.cuda_graphs = !no_cuda_graphs;
   return options;
 }
 

@@ -14,6 +14,7 @@ struct DeviceFlags {
   std::string device = "auto";
   double gpu_memory_utilization = 0.9;
   std::size_t threads = 0;
+  bool no_cuda_graphs = false;
 
   void add_to(CLI::App& command);
   // The flags as BackendOptions; the command sets the KV cache and step sizes it needs.

@@ -30,6 +30,7 @@ OpenedBackend open_cuda(const LoadedModel& model, const BackendOptions& o) {
   cuda_options.num_blocks = o.gpu_kv_blocks;
   cuda_options.memory_fraction = o.gpu_memory_utilization;
   cuda_options.max_step_tokens = o.max_step_tokens;
+  cuda_options.cuda_graphs = o.cuda_graphs;
   cuda_options.device = o.gpu;
   auto gpu = std::make_unique<CudaTransformer>(model, cuda_options);
   const auto devices = cuda::list_devices();

@@ -33,6 +33,8 @@ struct BackendOptions {
   std::size_t max_step_tokens = 2048;
   // CUDA: a fixed KV block count instead of the share above (0: from the share).
   std::size_t gpu_kv_blocks = 0;
+  // CUDA: replay decode steps from CUDA graphs (off only to measure what they save).
+  bool cuda_graphs = true;
   int gpu = 0;
 
   // Throws Error naming the option out of range.

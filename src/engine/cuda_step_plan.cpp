@@ -32,7 +32,6 @@ void CudaStepPlanner::plan(std::span<const SequenceStep> batch, CudaStepPlan& p)
   std::vector<std::int32_t> ids, positions, token_sequence, slots, logit_token;
   std::vector<std::int32_t> first_token, num_tokens, first_position, table_offset, tables, decode, tiles;
   std::vector<float> inv_freq, scales;
-  p.max_decode_context = 0;
   for (std::size_t s = 0; s < batch.size(); ++s) {
     const SequenceStep& step = batch[s];
     if (step.tokens.empty()) fail("forward: sequence ", s, " of the batch has no tokens");
@@ -52,7 +51,6 @@ void CudaStepPlanner::plan(std::span<const SequenceStep> batch, CudaStepPlan& p)
     inv_freq.insert(inv_freq.end(), frequencies.begin(), frequencies.end());
     if (step.tokens.size() == 1) {
       decode.push_back(sequence);
-      p.max_decode_context = std::max(p.max_decode_context, end);
     } else {
       cuda::append_prefill_tiles(tiles, sequence, step.tokens.size(), group);
     }
@@ -88,9 +86,9 @@ void CudaStepPlanner::plan(std::span<const SequenceStep> batch, CudaStepPlan& p)
   p.num_tokens = append<std::int32_t>(p.ints, num_tokens);
   p.first_position = append<std::int32_t>(p.ints, first_position);
   p.block_table_offset = append<std::int32_t>(p.ints, table_offset);
-  p.block_tables = append<std::int32_t>(p.ints, tables);
   p.decode_sequences = append<std::int32_t>(p.ints, decode);
   p.tiles = append<std::int32_t>(p.ints, tiles);
+  p.block_tables = append<std::int32_t>(p.ints, tables);  // last: see CudaStepPlan
   p.floats.clear();
   p.inv_freq = append<float>(p.floats, inv_freq);
   p.query_scales = append<float>(p.floats, scales);

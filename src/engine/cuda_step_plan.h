@@ -26,14 +26,16 @@ struct CudaStepPlan {
   std::size_t sequences = 0;
   std::size_t logit_rows = 0;      // logit_rows(batch)
   std::size_t decode_count = 0;    // sequences adding one token: the decode kernel's
-  std::size_t max_decode_context = 0;
   std::size_t prefill_tiles = 0;   // (sequence, first row) pairs for the prefill kernel
 
+  // Every range but block_tables (which comes last) has a size fixed by the numbers of tokens,
+  // sequences and decoding sequences, so two decode steps of as many sequences lay their arrays out
+  // alike: what lets a CUDA graph captured for one replay for the other.
   std::vector<std::int32_t> ints;
   PlanRange token_ids, positions, token_sequence, slots;  // per token
   PlanRange logit_token;                                  // per logit row: the token it is computed from
   PlanRange first_token, num_tokens, first_position, block_table_offset;  // per sequence
-  PlanRange block_tables, decode_sequences, tiles;
+  PlanRange decode_sequences, tiles, block_tables;
 
   std::vector<float> floats;
   PlanRange inv_freq;      // sequences x rotary_dim / 2: each sequence's rotary frequencies

@@ -7,8 +7,10 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "engine/cuda_decode_graphs.h"
 #include "engine/cuda_model_weights.h"
 #include "engine/cuda_step_plan.h"
+#include "engine/cuda_token_sampler.h"
 #include "kernels/cuda/activation.h"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/device_buffer.h"
@@ -25,8 +27,9 @@ namespace {
 
 using bf16 = __nv_bfloat16;
 
-// The step plan's floats start at this byte alignment after its ints, in one upload.
-constexpr std::size_t kFloatAlignment = 16;
+// The step plan's ints start at this byte alignment after its floats, in one upload. The floats come
+// first because their count depends only on the numbers of tokens and sequences (see CudaStepPlan).
+constexpr std::size_t kIntAlignment = 16;
 
 // Every public entry point selects its device first: the process may have used another in between.
 void use_device(int device) { QWENRT_CUDA_CHECK(cudaSetDevice(device)); }
@@ -86,18 +89,24 @@ struct CudaTransformer::Impl {
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
-  // Queues the whole forward pass of batch; the logits of its logit rows end up in logits.
+  // Queues the whole forward pass of batch (from a CUDA graph where it can); the logits of its logit
+  // rows end up in logits.
   void run(std::span<const SequenceStep> batch);
   void upload_plan();
+  // Queues the kernels of the planned step.
+  void enqueue(std::size_t splits);
   void layer(std::size_t l, cuda::AttentionArgs& attention, std::size_t splits);
+  // Whether the planned step can replay a decode graph, and what its kernels' arguments point to.
+  bool graph_step() const;
+  std::vector<std::uintptr_t> graph_signature(std::size_t splits) const;
 
   template <typename T>
   const T* device_range(PlanRange range, std::size_t byte_offset) const {
     return range.size == 0 ? nullptr
                            : reinterpret_cast<const T*>(plan_device.data() + byte_offset) + range.offset;
   }
-  const std::int32_t* ints(PlanRange range) const { return device_range<std::int32_t>(range, 0); }
-  const float* floats(PlanRange range) const { return device_range<float>(range, float_offset); }
+  const std::int32_t* ints(PlanRange range) const { return device_range<std::int32_t>(range, int_offset); }
+  const float* floats(PlanRange range) const { return device_range<float>(range, 0); }
 
   // Sizes every per-step buffer for tokens new tokens and logit_rows rows of logits.
   void size_buffers(std::size_t tokens, std::size_t logit_rows);
@@ -113,17 +122,18 @@ struct CudaTransformer::Impl {
   CudaModelWeights weights;
   cuda::DeviceBuffer<float> x, qkv, q, proj, cos, sin, logits, scratch;
   cuda::DeviceBuffer<bf16> h, attn, gate_up, act, selected;
-  cuda::DeviceBuffer<std::int32_t> next;
   cpu::PagedKvLayout cache_layout;
   cuda::DeviceBuffer<bf16> kv;  // [layer][keys, values][cache_layout.layer_elements()]
   cuda::Gemm gemm;
   CudaStepPlanner planner;
   CudaStepPlan plan;
-  std::size_t float_offset = 0;
+  std::size_t int_offset = 0;
   cuda::PinnedBuffer<std::byte> plan_staging;
   cuda::DeviceBuffer<std::byte> plan_device;
   cuda::PinnedBuffer<float> host_logits;
-  cuda::PinnedBuffer<std::int32_t> host_next;
+  bool use_graphs;
+  DecodeGraphCache graphs;
+  CudaTokenSampler sampler;
 };
 
 CudaTransformer::Impl::Impl(const LoadedModel& model, const model::ModelConfig& config_ref, const CudaOptions& options)
@@ -133,7 +143,8 @@ CudaTransformer::Impl::Impl(const LoadedModel& model, const model::ModelConfig& 
       cache_layout{options.block_size, reserve_activations_then_count_blocks(options), config_ref.num_kv_heads,
                    config_ref.head_dim},
       kv(cache_elements(cache_layout, config_ref.num_layers)),
-      planner(config_ref, cache_layout) {
+      planner(config_ref, cache_layout),
+      use_graphs(options.cuda_graphs) {
   QWENRT_CUDA_CHECK(cudaDeviceGetAttribute(&multiprocessors, cudaDevAttrMultiProcessorCount, device));
   QWENRT_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
 }
@@ -146,13 +157,13 @@ CudaTransformer::Impl::~Impl() {
 }
 
 void CudaTransformer::Impl::upload_plan() {
-  const std::size_t int_bytes = plan.ints.size() * sizeof(std::int32_t);
-  float_offset = (int_bytes + kFloatAlignment - 1) / kFloatAlignment * kFloatAlignment;
-  const std::size_t total = float_offset + plan.floats.size() * sizeof(float);
+  const std::size_t float_bytes = plan.floats.size() * sizeof(float);
+  int_offset = (float_bytes + kIntAlignment - 1) / kIntAlignment * kIntAlignment;
+  const std::size_t total = int_offset + plan.ints.size() * sizeof(std::int32_t);
   plan_staging.ensure(total);
   plan_device.ensure(total);
-  std::memcpy(plan_staging.data(), plan.ints.data(), int_bytes);
-  std::memcpy(plan_staging.data() + float_offset, plan.floats.data(), plan.floats.size() * sizeof(float));
+  std::memcpy(plan_staging.data(), plan.floats.data(), float_bytes);
+  std::memcpy(plan_staging.data() + int_offset, plan.ints.data(), plan.ints.size() * sizeof(std::int32_t));
   QWENRT_CUDA_CHECK(cudaMemcpyAsync(plan_device.data(), plan_staging.data(), total, cudaMemcpyHostToDevice, stream));
 }
 
@@ -171,11 +182,10 @@ void CudaTransformer::Impl::size_buffers(std::size_t n, std::size_t logit_rows) 
   sin.ensure(n * half);
   selected.ensure(logit_rows * hidden);
   logits.ensure(logit_rows * c.vocab_size);
-  next.ensure(logit_rows);
 }
 
 std::size_t CudaTransformer::Impl::buffer_bytes() const {
-  std::size_t bytes = next.bytes();
+  std::size_t bytes = 0;
   for (const auto* b : {&x, &qkv, &q, &proj, &cos, &sin, &logits, &scratch}) bytes += b->bytes();
   for (const auto* b : {&h, &attn, &gate_up, &act, &selected}) bytes += b->bytes();
   return bytes;
@@ -189,20 +199,54 @@ std::size_t CudaTransformer::Impl::reserve_activations_then_count_blocks(const C
 
 void CudaTransformer::Impl::run(std::span<const SequenceStep> batch) {
   planner.plan(batch, plan);
+  size_buffers(plan.tokens, plan.logit_rows);
+  const std::size_t splits = cuda::decode_splits(plan.decode_count, config.num_kv_heads, multiprocessors);
+  scratch.ensure(cuda::decode_scratch_floats(plan.decode_count, config.num_heads, config.head_dim, splits));
   upload_plan();
+  if (graph_step()) {
+    graphs.run(stream, plan.sequences, graph_signature(splits), [&] { enqueue(splits); });
+  } else {
+    enqueue(splits);
+  }
+}
+
+bool CudaTransformer::Impl::graph_step() const {
+  return use_graphs && plan.prefill_tiles == 0 && plan.tokens == plan.sequences && plan.logit_rows == plan.sequences;
+}
+
+// Two decode steps of as many sequences differ only in the contents of the plan, never in where its
+// arrays sit, as long as no buffer has moved: the buffers' addresses and the plan's layout (all but
+// the length of the block tables, which come last) are what a graph depends on.
+std::vector<std::uintptr_t> CudaTransformer::Impl::graph_signature(std::size_t splits) const {
+  std::vector<std::uintptr_t> signature = {reinterpret_cast<std::uintptr_t>(plan_device.data()), int_offset, splits};
+  for (const PlanRange* r : {&plan.token_ids, &plan.positions, &plan.token_sequence, &plan.slots, &plan.logit_token,
+                             &plan.first_token, &plan.num_tokens, &plan.first_position, &plan.block_table_offset,
+                             &plan.decode_sequences, &plan.tiles, &plan.inv_freq, &plan.query_scales}) {
+    signature.push_back(r->offset);
+    signature.push_back(r->size);
+  }
+  signature.push_back(plan.block_tables.offset);
+  for (const void* p : {static_cast<const void*>(x.data()), static_cast<const void*>(qkv.data()),
+                        static_cast<const void*>(q.data()), static_cast<const void*>(proj.data()),
+                        static_cast<const void*>(cos.data()), static_cast<const void*>(sin.data()),
+                        static_cast<const void*>(logits.data()), static_cast<const void*>(scratch.data()),
+                        static_cast<const void*>(h.data()), static_cast<const void*>(attn.data()),
+                        static_cast<const void*>(gate_up.data()), static_cast<const void*>(act.data()),
+                        static_cast<const void*>(selected.data())}) {
+    signature.push_back(reinterpret_cast<std::uintptr_t>(p));
+  }
+  return signature;
+}
+
+void CudaTransformer::Impl::enqueue(std::size_t splits) {
   const model::ModelConfig& c = config;
   const std::size_t n = plan.tokens, hidden = c.hidden_size, half = c.rotary_dim / 2;
   const float eps = static_cast<float>(c.rms_norm_eps);
-  size_buffers(n, plan.logit_rows);
-
   cuda::embedding_gather(stream, weights.embed_tokens.data(), hidden, ints(plan.token_ids), n, x.data());
   cuda::rotary_angles(stream, ints(plan.positions), ints(plan.token_sequence), floats(plan.inv_freq), n, half,
                       cos.data(), sin.data());
   cuda::rms_norm(stream, x.data(), weights.layers.front().input_norm.data(), n, hidden, eps, h.data());
 
-  const std::size_t splits =
-      cuda::decode_splits(plan.max_decode_context, plan.decode_count, c.num_kv_heads, multiprocessors);
-  scratch.ensure(cuda::decode_scratch_floats(plan.decode_count, c.num_heads, c.head_dim, splits));
   cuda::AttentionArgs attention;
   attention.cache = {nullptr, nullptr, cache_layout.block_size, c.num_kv_heads, c.head_dim};
   attention.sequences = {ints(plan.first_token),        ints(plan.num_tokens),   ints(plan.first_position),
@@ -270,20 +314,19 @@ void CudaTransformer::forward(std::span<const SequenceStep> batch, std::vector<f
   logits.assign(impl_->host_logits.data(), impl_->host_logits.data() + count);
 }
 
-void CudaTransformer::forward_greedy(std::span<const SequenceStep> batch, std::vector<TokenId>& next) {
+void CudaTransformer::forward_sampled(std::span<const SequenceStep> batch, std::span<const TokenSampling> rows,
+                                      std::vector<TokenId>& next, std::vector<float>& host_logits) {
   use_device(impl_->device);
   impl_->run(batch);
-  const std::size_t rows = impl_->plan.logit_rows;
-  impl_->host_next.ensure(rows);
-  cuda::argmax_rows(impl_->stream, impl_->logits.data(), rows, config_.vocab_size, impl_->next.data());
-  QWENRT_CUDA_CHECK(cudaMemcpyAsync(impl_->host_next.data(), impl_->next.data(), rows * sizeof(std::int32_t),
-                                    cudaMemcpyDeviceToHost, impl_->stream));
-  QWENRT_CUDA_CHECK(cudaStreamSynchronize(impl_->stream));
-  next.assign(impl_->host_next.data(), impl_->host_next.data() + rows);
+  if (rows.size() != impl_->plan.logit_rows) {
+    fail("forward_sampled: ", rows.size(), " sampling rows for ", impl_->plan.logit_rows, " rows of logits");
+  }
+  impl_->sampler.sample(impl_->stream, impl_->logits.data(), config_.vocab_size, rows, next, host_logits);
 }
 
 std::size_t CudaTransformer::weight_bytes() const { return impl_->weights.bytes; }
 std::size_t CudaTransformer::kv_cache_bytes() const { return impl_->kv.bytes(); }
 std::size_t CudaTransformer::activation_bytes() const { return impl_->buffer_bytes(); }
+std::size_t CudaTransformer::decode_graphs() const { return impl_->graphs.size(); }
 
 }  // namespace qwenrt::engine

@@ -23,6 +23,8 @@ struct CudaOptions {
   // Tokens one forward step may carry: its activation buffers are allocated for this many at start,
   // so a step within it never allocates (longer steps grow them).
   std::size_t max_step_tokens = 512;
+  // Replay decode steps from CUDA graphs (cuda_decode_graphs.h); off only to measure what they save.
+  bool cuda_graphs = true;
   int device = 0;
 };
 
@@ -38,9 +40,9 @@ class CudaTransformer final : public Backend {
   CudaTransformer& operator=(const CudaTransformer&) = delete;
 
   void forward(std::span<const SequenceStep> batch, std::vector<float>& logits) override;
-  // The greedy choice at every logit row (one per entry of logit_rows(batch)), taken on the GPU so
-  // that only token ids come back.
-  void forward_greedy(std::span<const SequenceStep> batch, std::vector<TokenId>& next);
+  bool samples_on_device() const override { return true; }
+  void forward_sampled(std::span<const SequenceStep> batch, std::span<const TokenSampling> rows,
+                       std::vector<TokenId>& next, std::vector<float>& host_logits) override;
 
   const model::ModelConfig& config() const override { return config_; }
   std::size_t kv_block_size() const override { return options_.block_size; }
@@ -50,6 +52,8 @@ class CudaTransformer final : public Backend {
   std::size_t kv_cache_bytes() const;
   // Device memory held by the activation buffers of one step.
   std::size_t activation_bytes() const;
+  // Decode steps held as CUDA graphs now (one per batch size seen at least twice).
+  std::size_t decode_graphs() const;
 
  private:
   struct Impl;

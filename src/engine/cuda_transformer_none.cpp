@@ -15,9 +15,11 @@ CudaTransformer::CudaTransformer(const LoadedModel& model, const CudaOptions& op
 CudaTransformer::~CudaTransformer() = default;
 
 void CudaTransformer::forward(std::span<const SequenceStep>, std::vector<float>&) {}
-void CudaTransformer::forward_greedy(std::span<const SequenceStep>, std::vector<TokenId>&) {}
+void CudaTransformer::forward_sampled(std::span<const SequenceStep>, std::span<const TokenSampling>,
+                                      std::vector<TokenId>&, std::vector<float>&) {}
 std::size_t CudaTransformer::weight_bytes() const { return 0; }
 std::size_t CudaTransformer::kv_cache_bytes() const { return 0; }
 std::size_t CudaTransformer::activation_bytes() const { return 0; }
+std::size_t CudaTransformer::decode_graphs() const { return 0; }
 
 }  // namespace qwenrt::engine

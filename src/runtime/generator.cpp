@@ -12,6 +12,20 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// One forward step of step and the token sampled from its logits: on the backend's device where it
+// can, so only the id crosses back.
+tokenizer::TokenId forward_and_sample(engine::Backend& backend, const engine::SequenceStep& step, Sampler& sampler,
+                                      std::vector<float>& logits) {
+  if (!backend.samples_on_device()) {
+    backend.forward(std::span(&step, 1), logits);
+    return sampler.sample(logits).id;
+  }
+  const engine::TokenSampling row = sampler.device_row();
+  std::vector<tokenizer::TokenId> choice;
+  backend.forward_sampled(std::span(&step, 1), std::span(&row, 1), choice, logits);
+  return sampler.from_device(choice.front(), logits).id;
+}
+
 double seconds_between(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
 }  // namespace
@@ -45,11 +59,11 @@ GenerationResult Generator::generate(std::span<const tokenizer::TokenId> prompt,
 
   const auto start = Clock::now();
   std::vector<float> logits;
-  engine::SequenceStep step{prompt, 0, blocks, false, prompt.size()};
-  backend_.forward(std::span(&step, 1), logits);
+  const engine::SequenceStep step{prompt, 0, blocks, false, prompt.size()};
+  tokenizer::TokenId next = forward_and_sample(backend_, step, sampler, logits);
   auto first_token_at = Clock::now();
   for (std::size_t i = 0;; ++i) {
-    const TokenOutcome outcome = output.accept(sampler.sample(logits).id);
+    const TokenOutcome outcome = output.accept(next);
     if (i == 0) first_token_at = Clock::now();
     if (!outcome.stop_token && (!emit(outcome.text) || (cancel != nullptr && cancel->load()))) {
       result.finish = FinishReason::kCancelled;
@@ -59,8 +73,9 @@ GenerationResult Generator::generate(std::span<const tokenizer::TokenId> prompt,
       result.finish = *outcome.finish;
       break;
     }
-    engine::SequenceStep decode{std::span(&output.tokens().back(), 1), prompt.size() + i, blocks, false, prompt.size()};
-    backend_.forward(std::span(&decode, 1), logits);
+    const engine::SequenceStep decode{std::span(&output.tokens().back(), 1), prompt.size() + i, blocks, false,
+                                      prompt.size()};
+    next = forward_and_sample(backend_, decode, sampler, logits);
   }
   emit(output.close(result.finish));
   result.tokens = output.tokens();

@@ -42,8 +42,9 @@ void RequestState::preempt() {
   ++result_.metrics.preemptions;
 }
 
-bool RequestState::sample_next(std::span<const float> logits) {
-  SampledToken sampled = sampler_.sample(logits);
+bool RequestState::sample_next(std::span<const float> logits) { return take(sampler_.sample(logits)); }
+
+bool RequestState::take(SampledToken sampled) {
   const TokenOutcome outcome = output_.accept(sampled.id);
   if (outcome.stop_token) {
     finish(FinishReason::kStop);

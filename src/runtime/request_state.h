@@ -52,10 +52,19 @@ class RequestState {
   // After a step that computed every token: samples the next token from logits and reports it.
   // Returns true when the request has finished (its last update has been sent).
   bool sample_next(std::span<const float> logits);
+  // Sampling on the backend's device instead: the row for the step (call once per step that will
+  // complete the pending tokens), then what the device chose (Sampler::from_device), reported as
+  // sample_next reports. Throws Error as from_device does.
+  engine::TokenSampling device_sampling() { return sampler_.device_row(); }
+  bool take_device_choice(tokenizer::TokenId choice, std::span<const float> host_logits) {
+    return take(sampler_.from_device(choice, host_logits));
+  }
   // Ends the request now and sends its last update.
   void finish(FinishReason reason, std::string error = {});
 
  private:
+  // Takes a sampled token: checks the stops, streams its text, and finishes the request when it ends.
+  bool take(SampledToken sampled);
   // Fills in the result, appends the held-back text to text and sends update as the last one.
   void close(RequestUpdate& update, FinishReason reason, std::string_view text, std::string error);
   // Sends the update; false when the callback asks to cancel.

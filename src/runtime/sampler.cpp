@@ -132,6 +132,39 @@ SampledToken Sampler::sample(std::span<const float> logits) {
   return result;
 }
 
+engine::TokenSampling Sampler::device_row() {
+  engine::TokenSampling row;
+  if (params_.logprobs) {
+    row.host_logits = true;
+    return row;
+  }
+  if (params_.temperature >= kGreedyBelowTemperature) {
+    row.temperature = static_cast<float>(params_.temperature);
+    // top_k at or above the vocabulary keeps everything, as 0 does.
+    row.top_k = params_.top_k <= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())
+                    ? static_cast<std::int32_t>(params_.top_k)
+                    : 0;
+    row.top_p = static_cast<float>(params_.top_p);
+    row.min_p = static_cast<float>(params_.min_p);
+    row.uniform = random_.next_uniform();
+  }
+  row.repetition_penalty = static_cast<float>(params_.repetition_penalty);
+  row.presence_penalty = static_cast<float>(params_.presence_penalty);
+  row.frequency_penalty = static_cast<float>(params_.frequency_penalty);
+  const bool penalised = params_.repetition_penalty != 1.0 || params_.presence_penalty != 0.0 ||
+                         params_.frequency_penalty != 0.0;
+  if (penalised) row.seen = penalties_.entries();
+  return row;
+}
+
+SampledToken Sampler::from_device(tokenizer::TokenId device_choice, std::span<const float> host_logits) {
+  if (device_choice == engine::kSampledNoToken) return sample(host_logits);
+  if (device_choice == engine::kSampledAllMasked) fail("sampling: every token's logit is -inf");
+  if (device_choice < 0) fail("sampling: the logits hold NaN or +inf");
+  penalties_.add_generated(device_choice);
+  return {device_choice, std::nullopt};
+}
+
 std::vector<TokenProbability> Sampler::distribution(std::span<const float> logits) const {
   Workspace& buffers = workspace();
   const std::span<const float> penalized = checked_penalized_logits(logits, params_, penalties_, buffers);

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/token_sampling.h"
 #include "runtime/random_stream.h"
 #include "runtime/sampling_params.h"
 #include "runtime/sequence_penalty_state.h"
@@ -49,6 +50,15 @@ class Sampler {
   // and filter; its draw takes the first whose cumulative probability exceeds a uniform number from
   // the seed's RandomStream. Greedy gives the argmax alone with probability 1. Records nothing.
   std::vector<TokenProbability> distribution(std::span<const float> logits) const;
+
+  // The same choice made on a backend's device (engine/token_sampling.h): the row describing it,
+  // with the uniform number sample() would draw now (drawn here, so the stream advances as on the
+  // host). Params asking for logprobs need the raw logits: their row asks for them instead.
+  engine::TokenSampling device_row();
+  // What the device made of device_row() (an id, or a kSampled* code): the token, recorded as
+  // sample() records its own. A host_logits row is sampled here from host_logits, its logits. Throws
+  // Error for the codes of rows that could not be sampled.
+  SampledToken from_device(tokenizer::TokenId device_choice, std::span<const float> host_logits);
 
   const SamplingParams& params() const { return params_; }
   // The seed in use, params.seed or the one drawn for it, so that a run can be replayed.

@@ -241,8 +241,22 @@ void Scheduler::run_batch() {
                      blocks_.block_table(r->id()), false, r->ntk_context_length()});
     members.push_back(r.get());
   }
+  // A backend that samples on its device gets a row per member (a prompt chunk with more to come
+  // samples nothing: its row is a greedy placeholder) and sends back ids, plus the logits of the rows
+  // that the host samples itself; any other backend sends every row of logits.
+  const bool on_device = backend_.samples_on_device();
+  sampling_rows_.clear();
+  if (on_device) {
+    for (RequestState* r : members) {
+      sampling_rows_.push_back(r->step_tokens() == r->pending_tokens() ? r->device_sampling() : engine::TokenSampling{});
+    }
+  }
   try {
-    backend_.forward(batch, logits_);
+    if (on_device) {
+      backend_.forward_sampled(batch, sampling_rows_, sampled_, logits_);
+    } else {
+      backend_.forward(batch, logits_);
+    }
   } catch (const std::exception& e) {
     for (RequestState* r : members) {
       r->finish(FinishReason::kError, str_cat("the forward step failed: ", e.what()));
@@ -251,6 +265,7 @@ void Scheduler::run_batch() {
     return;
   }
   const std::size_t vocab = backend_.config().vocab_size;
+  std::size_t logit_row = 0;
   for (std::size_t s = 0; s < members.size(); ++s) {
     RequestState& r = *members[s];
     r.step_done();
@@ -259,7 +274,13 @@ void Scheduler::run_batch() {
     const std::size_t before = r.tokens().size();
     bool finished = true;
     try {
-      finished = r.sample_next(std::span<const float>(logits_).subspan(s * vocab, vocab));
+      if (!on_device) {
+        finished = r.sample_next(std::span<const float>(logits_).subspan(s * vocab, vocab));
+      } else {
+        std::span<const float> host_row;
+        if (sampled_[s] == engine::kSampledNoToken) host_row = std::span<const float>(logits_).subspan(logit_row++ * vocab, vocab);
+        finished = r.take_device_choice(sampled_[s], host_row);
+      }
     } catch (const std::exception& e) {
       r.finish(FinishReason::kError, e.what());
     }

@@ -128,6 +128,8 @@ class Scheduler {
   std::vector<std::unique_ptr<RequestState>> running_;
   std::deque<std::unique_ptr<RequestState>> waiting_;
   std::vector<float> logits_;
+  std::vector<engine::TokenSampling> sampling_rows_;
+  std::vector<tokenizer::TokenId> sampled_;
   std::uint64_t steps_ = 0, preemptions_ = 0, prompt_tokens_ = 0, cached_prompt_tokens_ = 0, generated_tokens_ = 0;
 
   std::atomic<RequestId> next_id_{1};

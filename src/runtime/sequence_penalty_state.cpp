@@ -15,7 +15,7 @@ std::uint32_t SequencePenaltyState::generated_count(tokenizer::TokenId id) const
   return found == index_.end() ? 0 : entries_[found->second].generated;
 }
 
-SequencePenaltyState::Entry& SequencePenaltyState::entry_for(tokenizer::TokenId id) {
+engine::SeenToken& SequencePenaltyState::entry_for(tokenizer::TokenId id) {
   if (id < 0) fail("sampling: token id ", id, " is negative");
   const auto [found, inserted] = index_.try_emplace(id, static_cast<std::uint32_t>(entries_.size()));
   if (inserted) entries_.push_back({id, 0});
@@ -29,7 +29,7 @@ void SequencePenaltyState::apply(const SamplingParams& params, std::span<float> 
   const auto penalty = static_cast<float>(params.repetition_penalty);
   const auto presence = static_cast<float>(params.presence_penalty);
   const auto frequency = static_cast<float>(params.frequency_penalty);
-  for (const Entry& entry : entries_) {
+  for (const engine::SeenToken& entry : entries_) {
     if (static_cast<std::size_t>(entry.id) >= logits.size()) {
       fail("sampling: token id ", entry.id, " is outside the model's ", logits.size(), " logits");
     }

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/token_sampling.h"
 #include "runtime/sampling_params.h"
 #include "tokenizer/tokenizer.h"
 
@@ -27,21 +28,18 @@ class SequencePenaltyState {
   std::uint32_t generated_count(tokenizer::TokenId id) const;
   // Distinct tokens in the prompt and the output.
   std::size_t distinct_tokens() const { return entries_.size(); }
+  // Every distinct token with its generated count, in first-seen order: what a device sampler applies.
+  std::span<const engine::SeenToken> entries() const { return entries_; }
 
   // Applies params' repetition penalty, then its presence and frequency penalties, to the logits of the
   // tokens seen; the others are untouched. Throws Error when a seen id is outside logits.
   void apply(const SamplingParams& params, std::span<float> logits) const;
 
  private:
-  struct Entry {
-    tokenizer::TokenId id;
-    std::uint32_t generated;
-  };
-
-  Entry& entry_for(tokenizer::TokenId id);
+  engine::SeenToken& entry_for(tokenizer::TokenId id);
 
   // Entries in first-seen order, so apply walks memory linearly; the map finds an id's entry.
-  std::vector<Entry> entries_;
+  std::vector<engine::SeenToken> entries_;
   std::unordered_map<tokenizer::TokenId, std::uint32_t> index_;
 };
 

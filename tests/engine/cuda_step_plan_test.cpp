@@ -64,7 +64,6 @@ TEST(CudaStepPlan, FlattensAMixedBatch) {
   EXPECT_EQ(slice(plan, plan.block_table_offset), (std::vector<std::int32_t>{0, 2, 5}));
   EXPECT_EQ(plan.decode_count, 1u);
   EXPECT_EQ(slice(plan, plan.decode_sequences), (std::vector<std::int32_t>{1}));
-  EXPECT_EQ(plan.max_decode_context, 10u);
   std::vector<std::int32_t> tiles;
   cuda::append_prefill_tiles(tiles, 0, 6, 4);  // 24 rows: one tile
   cuda::append_prefill_tiles(tiles, 2, 3, 4);

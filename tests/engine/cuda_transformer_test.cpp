@@ -176,11 +176,48 @@ TEST_P(CudaTransformerTest, BatchesOfPrefillAndDecodeMatchTheCpu) {
     }
   }
   std::vector<TokenId> next;
-  gpu.forward_greedy(steps.back(), next);
+  std::vector<float> host_logits;
+  const std::vector<TokenSampling> greedy(2);
+  gpu.forward_sampled(steps.back(), greedy, next, host_logits);
   ASSERT_EQ(next.size(), 2u);
   for (std::size_t r = 0; r < next.size(); ++r) {
     EXPECT_EQ(static_cast<std::size_t>(next[r]), cpu::argmax(std::span<const float>(got).subspan(r * vocab, vocab)));
   }
+}
+
+// Decode steps replayed from a CUDA graph compute exactly what the same kernels launched one by one
+// compute: two transformers, graphs on and off, through the same prefill and a run of decode steps of
+// three sequences (the graph is captured at the second step and replayed after), logits bit for bit.
+TEST_P(CudaTransformerTest, DecodeGraphsReplayTheSameComputation) {
+  const LoadedModel model = LoadedModel::load(fixture_dir(GetParam()));
+  CudaTransformer graphed(model, {.block_size = 4, .num_blocks = 40, .cuda_graphs = true});
+  CudaTransformer eager(model, {.block_size = 4, .num_blocks = 40, .cuda_graphs = false});
+  const std::vector<std::vector<std::int32_t>> tables = {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
+                                                         {10, 11, 12, 13, 14, 15, 16, 17, 18, 19},
+                                                         {39, 38, 37, 36, 35, 34, 33, 32, 31, 30}};
+  std::vector<std::vector<TokenId>> tokens = {{5, 9, 11, 2, 7}, {100, 3}, {42, 43, 44, 45, 46, 47, 48}};
+  std::vector<SequenceStep> prefill;
+  for (std::size_t s = 0; s < 3; ++s) prefill.push_back({tokens[s], 0, tables[s]});
+  std::vector<float> a, b;
+  graphed.forward(prefill, a);
+  eager.forward(prefill, b);
+  ASSERT_EQ(a, b);
+  for (int step = 0; step < 8; ++step) {
+    std::vector<SequenceStep> decode;
+    for (std::size_t s = 0; s < 3; ++s) {
+      const std::size_t last = tokens[s].size() - 1;
+      decode.push_back({std::span(tokens[s]).subspan(last, 1), last, tables[s]});
+    }
+    graphed.forward(decode, a);
+    eager.forward(decode, b);
+    ASSERT_EQ(a, b) << "decode step " << step;
+    for (std::size_t s = 0; s < 3; ++s) {
+      tokens[s].push_back(static_cast<TokenId>(cpu::argmax(std::span<const float>(a).subspan(s * model.config.vocab_size,
+                                                                                              model.config.vocab_size))));
+    }
+  }
+  EXPECT_EQ(graphed.decode_graphs(), 1u);
+  EXPECT_EQ(eager.decode_graphs(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllFamilies, CudaTransformerTest, testing::all_fixture_models(), testing::fixture_test_name);

@@ -1,6 +1,6 @@
 // The CUDA kernels other than attention against the CPU kernels (the reference path) on random inputs
 // of odd sizes: embedding gather, RMSNorm with and without the residual add, SwiGLU, the fused q/k/v
-// bias + per-head norm + rotary + KV cache write, the bf16 linear layers (cuBLASLt) and argmax.
+// bias + per-head norm + rotary + KV cache write, and the bf16 linear layers (cuBLASLt).
 #include <algorithm>
 #include <numeric>
 
@@ -8,7 +8,6 @@
 #include "cuda_test_support.h"
 #include "kernels/cpu/activation.h"
 #include "kernels/cpu/embedding.h"
-#include "kernels/cpu/logits.h"
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/norm.h"
 #include "kernels/cpu/paged_kv_cache.h"
@@ -16,7 +15,6 @@
 #include "kernels/cuda/activation.h"
 #include "kernels/cuda/embedding.h"
 #include "kernels/cuda/gemm.h"
-#include "kernels/cuda/logits.h"
 #include "kernels/cuda/norm.h"
 #include "kernels/cuda/qkv_rotary.h"
 
@@ -93,25 +91,6 @@ TEST_F(CudaElementwise, SiluMulMatchesTheCpu) {
   auto d_out = poisoned<__nv_bfloat16>(rows * width);
   silu_mul(nullptr, d_gate_up.data(), rows, width, d_out.data());
   testing::expect_bf16_rounding_of(bf16_to_host(d_out.data(), want.size()), want, 1e-5);
-}
-
-TEST_F(CudaElementwise, ArgmaxPicksTheFirstLargestAndPrefersNaN) {
-  std::mt19937 rng(4);
-  const std::size_t rows = 5, cols = 1001;
-  std::vector<float> logits = random_floats(rng, rows * cols, -10.0f, 10.0f);
-  logits[1 * cols + 700] = logits[1 * cols + 300] = 20.0f;  // a tie: the first wins
-  logits[2 * cols + 999] = std::numeric_limits<float>::quiet_NaN();
-  logits[2 * cols + 998] = std::numeric_limits<float>::infinity();
-  std::fill(logits.begin() + 3 * cols, logits.begin() + 4 * cols, -std::numeric_limits<float>::infinity());
-  logits[4 * cols + 1000] = 50.0f;  // the last column
-  const auto d_logits = to_device<float>(logits);
-  auto d_out = poisoned<std::int32_t>(rows);
-  argmax_rows(nullptr, d_logits.data(), rows, cols, d_out.data());
-  const std::vector<std::int32_t> got = to_host(d_out.data(), rows);
-  for (std::size_t r = 0; r < rows; ++r) {
-    EXPECT_EQ(static_cast<std::size_t>(got[r]), cpu::argmax(std::span<const float>(logits).subspan(r * cols, cols)))
-        << "row " << r;
-  }
 }
 
 // Few rows go through the small-m kernel, many (or rows that are not a multiple of 16 bytes) through

@@ -76,7 +76,6 @@ void expect_batch_matches_cpu(std::mt19937& rng, const Shape& s, const std::vect
   std::size_t tokens = 0;
   std::vector<cpu::AttentionSequence> cpu_batch;
   std::vector<std::int32_t> first_token, num_tokens, first_position, table_offset, tables, decode, tiles;
-  std::size_t max_decode_context = 0;
   for (std::size_t i = 0; i < sequences.size(); ++i) {
     const Sequence& seq = sequences[i];
     cpu_batch.push_back({caches.tables[i], seq.history, seq.fresh});
@@ -87,7 +86,6 @@ void expect_batch_matches_cpu(std::mt19937& rng, const Shape& s, const std::vect
     tables.insert(tables.end(), caches.tables[i].begin(), caches.tables[i].end());
     if (seq.fresh == 1) {
       decode.push_back(static_cast<std::int32_t>(i));
-      max_decode_context = std::max(max_decode_context, seq.history + 1);
     } else {
       append_prefill_tiles(tiles, static_cast<std::int32_t>(i), seq.fresh, s.group);
     }
@@ -116,7 +114,7 @@ void expect_batch_matches_cpu(std::mt19937& rng, const Shape& s, const std::vect
   args.q = d_q.data();
   args.out = d_out.data();
   const int multiprocessors = list_devices().front().multiprocessors;
-  if (splits == 0) splits = decode_splits(max_decode_context, decode.size(), s.num_kv_heads, multiprocessors);
+  if (splits == 0) splits = decode_splits(decode.size(), s.num_kv_heads, multiprocessors);
   DeviceBuffer<float> scratch(decode_scratch_floats(decode.size(), s.num_heads(), s.head_dim, splits));
   paged_attention_decode(nullptr, args, d_decode.data(), decode.size(), splits, scratch.data());
   paged_attention_prefill(nullptr, args, d_tiles.data(), tiles.size() / 2);

@@ -52,9 +52,10 @@ struct AttentionArgs {
 bool attention_supports_head_dim(std::size_t head_dim);
 
 // How many key ranges each decode sequence is split into, so that the GPU's multiprocessors all get
-// blocks even for a few long sequences.
-std::size_t decode_splits(std::size_t max_context, std::size_t sequences, std::size_t num_kv_heads,
-                          int multiprocessors);
+// blocks even for a few long sequences. It depends on the batch's shape alone, not on the sequences'
+// lengths (a range holds at least 64 keys: a short sequence leaves the later ranges empty), so a
+// decode step can be captured once as a CUDA graph and replayed as the sequences grow.
+std::size_t decode_splits(std::size_t sequences, std::size_t num_kv_heads, int multiprocessors);
 // Floats of scratch that paged_attention_decode needs for that many splits (0 for one split).
 std::size_t decode_scratch_floats(std::size_t sequences, std::size_t num_heads, std::size_t head_dim,
                                   std::size_t splits);

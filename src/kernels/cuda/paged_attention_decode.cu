@@ -12,6 +12,8 @@ namespace {
 constexpr int kMaxGroup = 16;
 // Keys that each split keeps at least: splitting further costs more in merging than it gains.
 constexpr std::size_t kMinKeysPerSplit = 64;
+// Enough to fill an H100 from a single sequence with 4 KV heads; the merge reads every split's maximum.
+constexpr std::size_t kMaxSplits = 64;
 
 // Threads per decode block: one key each while scoring, kThreads / head_dim keys at a time while summing.
 constexpr int kThreads = 128;
@@ -45,7 +47,9 @@ __global__ void __launch_bounds__(kThreads) decode_kernel(AttentionArgs args, co
   const int token = args.sequences.first_token[sequence];
   const int context = args.sequences.first_position[sequence] + 1;
   const std::int32_t* table = args.sequences.block_tables + args.sequences.block_table_offset[sequence];
-  const int per_split = (context + splits - 1) / splits;
+  // Every split takes at least kMinKeysPerSplit keys, so a short context leaves the later splits
+  // empty (they report no keys to the merge) rather than spreading a few keys thinly.
+  const int per_split = max(static_cast<int>(kMinKeysPerSplit), (context + splits - 1) / splits);
   const int key_begin = split * per_split;
   const int key_end = min(context, key_begin + per_split);
 
@@ -223,14 +227,11 @@ bool attention_supports_head_dim(std::size_t head_dim) {
   return head_dim == 16 || head_dim == 32 || head_dim == 64 || head_dim == 128;
 }
 
-std::size_t decode_splits(std::size_t max_context, std::size_t sequences, std::size_t num_kv_heads,
-                          int multiprocessors) {
+std::size_t decode_splits(std::size_t sequences, std::size_t num_kv_heads, int multiprocessors) {
   const std::size_t blocks = sequences * num_kv_heads;
   const auto wanted = 2 * static_cast<std::size_t>(std::max(multiprocessors, 1));
   if (blocks == 0 || blocks >= wanted) return 1;
-  const std::size_t by_occupancy = (wanted + blocks - 1) / blocks;
-  const std::size_t by_length = std::max<std::size_t>(1, max_context / kMinKeysPerSplit);
-  return std::min(by_occupancy, by_length);
+  return std::min((wanted + blocks - 1) / blocks, kMaxSplits);
 }
 
 std::size_t decode_scratch_floats(std::size_t sequences, std::size_t num_heads, std::size_t head_dim,
