@@ -1,7 +1,8 @@
 // A checkpoint's weights copied to the GPU once, in the layout the CUDA forward pass reads: matrices
 // in bf16 (f32 and f16 checkpoints are rounded on upload), the q/k/v projections stacked into one
-// matrix and gate/up into another so that each takes one product, and the small vectors (norms,
-// biases) in float, as the CPU path uses them.
+// matrix and gate/up interleaved into another so that each takes one product (and the SwiGLU can be
+// taken where a gate row and its up row meet), and the small vectors (norms, biases) in float, as the
+// CPU path uses them.
 #pragma once
 
 #include <cuda_bf16.h>
@@ -19,7 +20,7 @@ struct CudaLayerWeights {
   cuda::DeviceBuffer<float> q_norm, k_norm;  // [head_dim], empty without per-head norms
   cuda::DeviceBuffer<__nv_bfloat16> qkv;     // [q_dim + 2 kv_dim, hidden]: q_proj, k_proj, v_proj rows
   cuda::DeviceBuffer<__nv_bfloat16> o_proj;  // [hidden, q_dim]
-  cuda::DeviceBuffer<__nv_bfloat16> gate_up; // [2 intermediate, hidden]: gate_proj, up_proj rows
+  cuda::DeviceBuffer<__nv_bfloat16> gate_up; // [2 intermediate, hidden]: gate_proj row j at 2j, up_proj's at 2j + 1
   cuda::DeviceBuffer<__nv_bfloat16> down;    // [hidden, intermediate]
 };
 

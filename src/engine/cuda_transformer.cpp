@@ -21,6 +21,7 @@
 #include "kernels/cuda/norm.h"
 #include "kernels/cuda/paged_attention.h"
 #include "kernels/cuda/qkv_rotary.h"
+#include "kernels/cuda/small_m_linear.h"
 
 namespace qwenrt::engine {
 namespace {
@@ -283,8 +284,12 @@ void CudaTransformer::Impl::layer(std::size_t l, cuda::AttentionArgs& attention,
   gemm.linear(stream, attn.data(), n, w.o_proj.data(), hidden, c.q_dim(), cuda::GemmOutput::kF32, proj.data());
   cuda::add_rms_norm(stream, x.data(), proj.data(), w.post_attention_norm.data(), n, hidden, eps, h.data());
 
-  gemm.linear(stream, h.data(), n, w.gate_up.data(), 2 * inter, hidden, cuda::GemmOutput::kBF16, gate_up.data());
-  cuda::silu_mul(stream, gate_up.data(), n, inter, act.data());
+  if (cuda::small_m_linear_applies(h.data(), n, w.gate_up.data(), hidden)) {
+    cuda::small_m_swiglu(stream, h.data(), n, w.gate_up.data(), inter, hidden, act.data());
+  } else {
+    gemm.linear(stream, h.data(), n, w.gate_up.data(), 2 * inter, hidden, cuda::GemmOutput::kBF16, gate_up.data());
+    cuda::silu_mul(stream, gate_up.data(), n, inter, act.data());
+  }
   gemm.linear(stream, act.data(), n, w.down.data(), hidden, inter, cuda::GemmOutput::kF32, proj.data());
   const float* next_norm = l + 1 < weights.layers.size() ? weights.layers[l + 1].input_norm.data() : weights.final_norm.data();
   cuda::add_rms_norm(stream, x.data(), proj.data(), next_norm, n, hidden, eps, h.data());

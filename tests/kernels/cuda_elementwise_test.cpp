@@ -17,6 +17,7 @@
 #include "kernels/cuda/gemm.h"
 #include "kernels/cuda/norm.h"
 #include "kernels/cuda/qkv_rotary.h"
+#include "kernels/cuda/small_m_linear.h"
 
 namespace qwenrt::cuda {
 namespace {
@@ -73,16 +74,16 @@ TEST_F(CudaElementwise, RmsNormAndResidualAddMatchTheCpu) {
   }
 }
 
+// The gate and up values arrive interleaved, as the engine's interleaved gate_up weight yields them.
 TEST_F(CudaElementwise, SiluMulMatchesTheCpu) {
   std::mt19937 rng(3);
   ThreadPool pool(1);
   const std::size_t rows = 3, width = 517;
   const testing::Bf16Data gate_up = random_bf16(rng, rows * 2 * width, -6.0f, 6.0f);
   std::vector<float> gate, up;
-  for (std::size_t r = 0; r < rows; ++r) {
-    const auto row = gate_up.values.begin() + static_cast<std::ptrdiff_t>(r * 2 * width);
-    gate.insert(gate.end(), row, row + static_cast<std::ptrdiff_t>(width));
-    up.insert(up.end(), row + static_cast<std::ptrdiff_t>(width), row + static_cast<std::ptrdiff_t>(2 * width));
+  for (std::size_t i = 0; i < rows * width; ++i) {
+    gate.push_back(gate_up.values[2 * i]);
+    up.push_back(gate_up.values[2 * i + 1]);
   }
   std::vector<float> want(rows * width);
   cpu::silu_mul(pool, gate, up, want);
@@ -130,6 +131,39 @@ TEST_F(CudaElementwise, LinearLayersMatchTheCpuMatmul) {
     EXPECT_THROW(gemm.linear(nullptr, d_w.data(), 0, d_w.data(), out_features, in_features, GemmOutput::kF32, nullptr),
                  Error);
   }
+}
+
+// The fused gate/up product and SwiGLU of decoding against the CPU's two products and silu_mul, with
+// the gate and up rows interleaved in one matrix.
+TEST_F(CudaElementwise, SmallMSwiGluMatchesTheCpu) {
+  std::mt19937 rng(6);
+  ThreadPool pool(2);
+  const std::size_t width = 1030, in_features = 264;
+  const testing::Bf16Data gate = random_bf16(rng, width * in_features), up = random_bf16(rng, width * in_features);
+  std::vector<std::uint16_t> interleaved;
+  for (std::size_t r = 0; r < width; ++r) {
+    for (const auto* m : {&gate, &up}) {
+      interleaved.insert(interleaved.end(), m->bits.begin() + static_cast<std::ptrdiff_t>(r * in_features),
+                         m->bits.begin() + static_cast<std::ptrdiff_t>((r + 1) * in_features));
+    }
+  }
+  const auto d_w = bf16_to_device(interleaved);
+  const auto matrix = [&](const testing::Bf16Data& w) {
+    return cpu::WeightMatrix{DType::kBF16, reinterpret_cast<const std::byte*>(w.bits.data()), width, in_features};
+  };
+  for (const std::size_t m : {1u, 2u, 4u}) {
+    SCOPED_TRACE(::testing::Message() << "m " << m);
+    const testing::Bf16Data x = random_bf16(rng, m * in_features);
+    std::vector<float> g(m * width), u(m * width), want(m * width);
+    cpu::matmul(pool, m, x.values, matrix(gate), {}, g);
+    cpu::matmul(pool, m, x.values, matrix(up), {}, u);
+    cpu::silu_mul(pool, g, u, want);
+    const auto d_x = bf16_to_device(x.bits);
+    auto d_out = poisoned<__nv_bfloat16>(want.size());
+    small_m_swiglu(nullptr, d_x.data(), m, d_w.data(), width, in_features, d_out.data());
+    testing::expect_bf16_rounding_of(bf16_to_host(d_out.data(), want.size()), want, 1e-4, 1e-5);
+  }
+  EXPECT_THROW(small_m_swiglu(nullptr, d_w.data(), 8, d_w.data(), width, in_features, nullptr), Error);
 }
 
 struct QkvCase {

@@ -2,7 +2,6 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/paged_attention_common.cuh"
 
@@ -11,189 +10,197 @@ namespace {
 
 constexpr int kMaxGroup = 16;
 // Keys that each split keeps at least: splitting further costs more in merging than it gains.
-constexpr std::size_t kMinKeysPerSplit = 64;
-// Enough to fill an H100 from a single sequence with 4 KV heads; the merge reads every split's maximum.
+constexpr int kMinKeysPerSplit = 32;
+// Enough to fill an H100 from a single sequence with 4 KV heads.
 constexpr std::size_t kMaxSplits = 64;
 
-// Threads per decode block: one key each while scoring, kThreads / head_dim keys at a time while summing.
-constexpr int kThreads = 128;
+constexpr int kWarps = 4;
+constexpr int kThreads = kWarps * 32;
+// Each lane holds 4 dimensions of a key or value (8 bytes); D / 4 lanes together hold one.
+constexpr int kDimsPerLane = 4;
+// Keys a lane group loads before using the first, so their latencies overlap.
+constexpr int kUnroll = 4;
 
-// One block per (KV head, decode sequence, key range). Keys are taken a chunk of kThreads at a time:
-// the block copies the chunk's values to shared memory (16-byte loads, all in flight together), thread
-// i scores key i against every query head of the group (queries from shared memory, so each key is
-// read once for all of them), one warp per head updates the running max and sum, then thread (d, p)
-// adds the chunk's weighted values of dimension d for every p-th key.
+// The keys of one split of a sequence's context: at least kMinKeysPerSplit each, so a short context
+// leaves the later splits empty. The decode and merge kernels must agree on it.
+__device__ __forceinline__ int keys_per_split(int context, int splits) {
+  return max(kMinKeysPerSplit, (context + splits - 1) / splits);
+}
+
+__device__ __forceinline__ void unpack4(const uint2& raw, float* out) {
+  const auto* pairs = reinterpret_cast<const __nv_bfloat162*>(&raw);
+  const float2 a = __bfloat1622float2(pairs[0]), b = __bfloat1622float2(pairs[1]);
+  out[0] = a.x;
+  out[1] = a.y;
+  out[2] = b.x;
+  out[3] = b.y;
+}
+
+// One block per (KV head, decode sequence, key range). The block's lanes form streams of D / 4 lanes,
+// each lane holding 4 dimensions; a stream takes kUnroll keys at a time (their keys and values loaded
+// together), scores each against every query head of the group (the dot product summed across the
+// stream's lanes, so each key is read once for the whole group) and folds it into its own running
+// maximum, sum and weighted values. The streams are merged at the end through shared memory.
 template <int D>
 __global__ void __launch_bounds__(kThreads) decode_kernel(AttentionArgs args, const std::int32_t* decode_sequences,
                                                           int splits, float base_scale, float* scratch) {
-  constexpr int kParts = kThreads / D;
-  extern __shared__ float4 shared4[];
-  __nv_bfloat16* values = reinterpret_cast<__nv_bfloat16*>(shared4);  // the chunk's values, [kThreads][D]
-  float* shared = reinterpret_cast<float*>(values + kThreads * D);
+  constexpr int kLanesPerKey = D / kDimsPerLane;
+  constexpr int kStreamsPerWarp = 32 / kLanesPerKey;
+  constexpr int kStreams = kWarps * kStreamsPerWarp;
+  __shared__ float stream_max[kStreams][kMaxGroup];
+  __shared__ float stream_sum[kStreams][kMaxGroup];
+  extern __shared__ float stream_values[];  // [kStreams][group][D]
+
   const PagedKvView& cache = args.cache;
   const int num_heads = static_cast<int>(args.num_heads);
   const int group = num_heads / static_cast<int>(cache.num_kv_heads);
-  float* queries = shared;                        // [group][D], scaled
-  float* scores = queries + group * D;            // [group][kThreads]
-  float* running_max = scores + group * kThreads; // [group]
-  float* running_sum = running_max + group;       // [group]
-  float* correction = running_sum + group;        // [group]
-  float* partial_sums = correction + group;       // [kParts][group][D]
-
-  const int tid = threadIdx.x;
-  const int kv_head = blockIdx.x;
+  const int lane = static_cast<int>(threadIdx.x) % 32;
+  const int stream = static_cast<int>(threadIdx.x) / 32 * kStreamsPerWarp + lane / kLanesPerKey;
+  const int dim0 = lane % kLanesPerKey * kDimsPerLane;
+  const int kv_head = static_cast<int>(blockIdx.x);
   const int sequence = decode_sequences[blockIdx.y];
-  const int split = blockIdx.z;
+  const int split = static_cast<int>(blockIdx.z);
   const int token = args.sequences.first_token[sequence];
   const int context = args.sequences.first_position[sequence] + 1;
   const std::int32_t* table = args.sequences.block_tables + args.sequences.block_table_offset[sequence];
-  // Every split takes at least kMinKeysPerSplit keys, so a short context leaves the later splits
-  // empty (they report no keys to the merge) rather than spreading a few keys thinly.
-  const int per_split = max(static_cast<int>(kMinKeysPerSplit), (context + splits - 1) / splits);
+  const int per_split = keys_per_split(context, splits);
   const int key_begin = split * per_split;
   const int key_end = min(context, key_begin + per_split);
 
   const float scale = detail::query_scale(base_scale, args.sequences.query_scales, token);
-  for (int i = tid; i < group * D; i += kThreads) {
-    const int g = i / D, d = i % D;
-    queries[i] = args.q[(static_cast<std::size_t>(token) * num_heads + kv_head * group + g) * D + d] * scale;
-  }
-  if (tid < group) {
-    running_max[tid] = -INFINITY;
-    running_sum[tid] = 0.0f;
-  }
-  const int d = tid % D, part = tid / D;
-  float acc[kMaxGroup];
-#pragma unroll
-  for (int g = 0; g < kMaxGroup; ++g) acc[g] = 0.0f;
-  __syncthreads();
-
-  for (int chunk = key_begin; chunk < key_end; chunk += kThreads) {
-    const int keys = min(kThreads, key_end - chunk);
-#pragma unroll 4
-    for (int i = tid; i < keys * (D / 8); i += kThreads) {
-      const int c = i / (D / 8), dc = i % (D / 8) * 8;
-      *reinterpret_cast<uint4*>(values + c * D + dc) =
-          *reinterpret_cast<const uint4*>(cache.values + detail::cache_offset(cache, table, chunk + c, kv_head) + dc);
-    }
-    const int key = chunk + tid;
-    float dots[kMaxGroup];
-#pragma unroll
-    for (int g = 0; g < kMaxGroup; ++g) dots[g] = 0.0f;
-    if (key < key_end) {
-      const __nv_bfloat16* k = cache.keys + detail::cache_offset(cache, table, key, kv_head);
-#pragma unroll 4  // measured on an H100: unrolling all D / 8 steps made the kernel 1.7x slower
-      for (int dc = 0; dc < D; dc += 8) {
-        float kv[8];
-        detail::load_bf16x8(k + dc, kv);
-#pragma unroll
-        for (int g = 0; g < kMaxGroup; ++g) {
-          if (g < group) {
-            const float4 q0 = *reinterpret_cast<const float4*>(queries + g * D + dc);
-            const float4 q1 = *reinterpret_cast<const float4*>(queries + g * D + dc + 4);
-            dots[g] += q0.x * kv[0] + q0.y * kv[1] + q0.z * kv[2] + q0.w * kv[3] + q1.x * kv[4] + q1.y * kv[5] +
-                       q1.z * kv[6] + q1.w * kv[7];
-          }
-        }
-      }
-    }
-#pragma unroll
-    for (int g = 0; g < kMaxGroup; ++g) {
-      if (g < group) scores[g * kThreads + tid] = key < key_end ? dots[g] : -INFINITY;
-    }
-    __syncthreads();
-
-    const int warp = tid / 32, lane = tid % 32;
-    for (int g = warp; g < group; g += kThreads / 32) {
-      float* row = scores + g * kThreads;
-      float chunk_max = -INFINITY;
-      for (int i = lane; i < kThreads; i += 32) chunk_max = fmaxf(chunk_max, row[i]);
-      chunk_max = detail::warp_max(chunk_max);
-      const float old_max = running_max[g];
-      const float new_max = fmaxf(old_max, chunk_max);  // finite: the chunk's first key is visible
-      float sum = 0.0f;
-      for (int i = lane; i < kThreads; i += 32) {
-        const float p = expf(row[i] - new_max);
-        row[i] = p;
-        sum += p;
-      }
-      sum = detail::warp_sum(sum);
-      if (lane == 0) {
-        const float c = expf(old_max - new_max);
-        correction[g] = c;
-        running_sum[g] = running_sum[g] * c + sum;
-        running_max[g] = new_max;
-      }
-    }
-    __syncthreads();
-
-#pragma unroll
-    for (int g = 0; g < kMaxGroup; ++g) {
-      if (g < group) acc[g] *= correction[g];
-    }
-    for (int c = part; c < keys; c += kParts) {
-      const float v = __bfloat162float(values[c * D + d]);
-#pragma unroll
-      for (int g = 0; g < kMaxGroup; ++g) {
-        if (g < group) acc[g] += scores[g * kThreads + c] * v;
-      }
-    }
-    __syncthreads();  // values, scores and correction are rewritten by the next chunk
-  }
-
-  if constexpr (kParts > 1) {
-#pragma unroll
-    for (int g = 0; g < kMaxGroup; ++g) {
-      if (g < group) partial_sums[(part * group + g) * D + d] = acc[g];
-    }
-    __syncthreads();
-    if (part == 0) {
-#pragma unroll
-      for (int g = 0; g < kMaxGroup; ++g) {
-        if (g < group) {
-          for (int p = 1; p < kParts; ++p) acc[g] += partial_sums[(p * group + g) * D + d];
-        }
-      }
-    }
-  }
-  if (part != 0) return;
+  float q[kMaxGroup][kDimsPerLane];
+  float running_max[kMaxGroup], running_sum[kMaxGroup], acc[kMaxGroup][kDimsPerLane];
 #pragma unroll
   for (int g = 0; g < kMaxGroup; ++g) {
-    if (g >= group) continue;
+    running_max[g] = -INFINITY;
+    running_sum[g] = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kDimsPerLane; ++i) {
+      acc[g][i] = 0.0f;
+      q[g][i] = 0.0f;
+    }
+    if (g < group) {
+      const float4 v = *reinterpret_cast<const float4*>(
+          args.q + (static_cast<std::size_t>(token) * num_heads + kv_head * group + g) * D + dim0);
+      q[g][0] = v.x * scale;
+      q[g][1] = v.y * scale;
+      q[g][2] = v.z * scale;
+      q[g][3] = v.w * scale;
+    }
+  }
+
+  // Every lane runs the same number of iterations (shuffles need the whole warp); keys past the
+  // split's end are loaded as nothing and skipped.
+  for (int first = key_begin + stream * kUnroll; first - stream * kUnroll < key_end; first += kStreams * kUnroll) {
+    uint2 key_raw[kUnroll], value_raw[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      key_raw[u] = value_raw[u] = make_uint2(0, 0);
+      if (first + u < key_end) {
+        const std::size_t offset = detail::cache_offset(cache, table, first + u, kv_head) + dim0;
+        key_raw[u] = *reinterpret_cast<const uint2*>(cache.keys + offset);
+        value_raw[u] = *reinterpret_cast<const uint2*>(cache.values + offset);
+      }
+    }
+    float k[kUnroll][kDimsPerLane], v[kUnroll][kDimsPerLane];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      unpack4(key_raw[u], k[u]);
+      unpack4(value_raw[u], v[u]);
+    }
+    // The kUnroll keys are folded in together: one rescaling of the running sums per chunk.
+#pragma unroll
+    for (int g = 0; g < kMaxGroup; ++g) {
+      if (g >= group) break;
+      float score[kUnroll];
+      float chunk_max = -INFINITY;
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        score[u] = q[g][0] * k[u][0] + q[g][1] * k[u][1] + q[g][2] * k[u][2] + q[g][3] * k[u][3];
+#pragma unroll
+        for (int offset = kLanesPerKey / 2; offset > 0; offset /= 2) {
+          score[u] += __shfl_xor_sync(0xffffffffu, score[u], offset);
+        }
+        if (first + u < key_end) chunk_max = fmaxf(chunk_max, score[u]);
+      }
+      if (chunk_max == -INFINITY) continue;  // no key of this chunk is in the split
+      const float new_max = fmaxf(running_max[g], chunk_max);
+      const float correction = expf(running_max[g] - new_max);
+      running_sum[g] *= correction;
+#pragma unroll
+      for (int i = 0; i < kDimsPerLane; ++i) acc[g][i] *= correction;
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        const float p = first + u < key_end ? expf(score[u] - new_max) : 0.0f;
+        running_sum[g] += p;
+#pragma unroll
+        for (int i = 0; i < kDimsPerLane; ++i) acc[g][i] += p * v[u][i];
+      }
+      running_max[g] = new_max;
+    }
+  }
+
+#pragma unroll
+  for (int g = 0; g < kMaxGroup; ++g) {
+    if (g >= group) break;
+    if (dim0 == 0) {
+      stream_max[stream][g] = running_max[g];
+      stream_sum[stream][g] = running_sum[g];
+    }
+#pragma unroll
+    for (int i = 0; i < kDimsPerLane; ++i) stream_values[(stream * group + g) * D + dim0 + i] = acc[g][i];
+  }
+  __syncthreads();
+
+  for (int t = static_cast<int>(threadIdx.x); t < group * D; t += kThreads) {
+    const int g = t / D, d = t % D;
+    float max = -INFINITY;
+    for (int s = 0; s < kStreams; ++s) max = fmaxf(max, stream_max[s][g]);
+    float sum = 0.0f, value = 0.0f;
+    if (max != -INFINITY) {  // else the split is empty
+      for (int s = 0; s < kStreams; ++s) {
+        if (stream_max[s][g] == -INFINITY) continue;
+        const float weight = expf(stream_max[s][g] - max);
+        sum += stream_sum[s][g] * weight;
+        value += stream_values[(s * group + g) * D + d] * weight;
+      }
+    }
     const int head = kv_head * group + g;
     if (splits == 1) {
-      args.out[(static_cast<std::size_t>(token) * num_heads + head) * D + d] = __float2bfloat16(acc[g] / running_sum[g]);
+      args.out[(static_cast<std::size_t>(token) * num_heads + head) * D + d] = __float2bfloat16(value / sum);
     } else {
       float* partial = scratch + ((static_cast<std::size_t>(blockIdx.y) * num_heads + head) * splits + split) * (D + 2);
-      partial[d] = acc[g];
+      partial[d] = value;
       if (d == 0) {
-        partial[D] = running_max[g];
-        partial[D + 1] = running_sum[g];
+        partial[D] = max;
+        partial[D + 1] = sum;
       }
     }
   }
 }
 
 // Combines the key ranges of one (sequence, query head): with maxima m_s, sums l_s and unnormalised
-// outputs a_s, out = sum a_s e^(m_s - M) / sum l_s e^(m_s - M), M = max m_s. Ranges with no key
-// (m_s = -inf) are skipped.
+// outputs a_s, out = sum a_s e^(m_s - M) / sum l_s e^(m_s - M), M = max m_s, over the splits the
+// sequence's context reaches.
 template <int D>
 __global__ void merge_kernel(AttentionArgs args, const std::int32_t* decode_sequences, int splits,
                              const float* scratch) {
   const int num_heads = static_cast<int>(args.num_heads);
   const int head = blockIdx.y, d = threadIdx.x;
+  const int sequence = decode_sequences[blockIdx.x];
+  const int context = args.sequences.first_position[sequence] + 1;
+  const int used = min(splits, (context + keys_per_split(context, splits) - 1) / keys_per_split(context, splits));
   const float* partials = scratch + (static_cast<std::size_t>(blockIdx.x) * num_heads + head) * splits * (D + 2);
   float max = -INFINITY;
-  for (int s = 0; s < splits; ++s) max = fmaxf(max, partials[s * (D + 2) + D]);
+  for (int s = 0; s < used; ++s) max = fmaxf(max, partials[s * (D + 2) + D]);
   float sum = 0.0f, acc = 0.0f;
-  for (int s = 0; s < splits; ++s) {
+  for (int s = 0; s < used; ++s) {
     const float* partial = partials + s * (D + 2);
-    if (partial[D] == -INFINITY) continue;
     const float weight = expf(partial[D] - max);
     sum += partial[D + 1] * weight;
     acc += partial[d] * weight;
   }
-  const int token = args.sequences.first_token[decode_sequences[blockIdx.x]];
+  const int token = args.sequences.first_token[sequence];
   args.out[(static_cast<std::size_t>(token) * num_heads + head) * D + d] = __float2bfloat16(acc / sum);
 }
 
@@ -201,13 +208,8 @@ template <int D>
 void launch_decode(cudaStream_t stream, const AttentionArgs& args, const std::int32_t* decode_sequences,
                    std::size_t count, std::size_t splits, float* scratch) {
   const std::size_t group = args.num_heads / args.cache.num_kv_heads;
-  const std::size_t parts = kThreads / D;
-  const std::size_t shared_floats = group * D + group * kThreads + 3 * group + (parts > 1 ? parts * group * D : 0);
-  const std::size_t shared_bytes = kThreads * D * sizeof(__nv_bfloat16) + shared_floats * sizeof(float);
-  if (shared_bytes > 48 * 1024) {
-    QWENRT_CUDA_CHECK(cudaFuncSetAttribute(decode_kernel<D>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                           static_cast<int>(shared_bytes)));
-  }
+  const std::size_t streams = kWarps * 32 / (D / kDimsPerLane);
+  const std::size_t shared_bytes = streams * group * D * sizeof(float);  // at most 32 KiB
   const auto base_scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(D)));
   const dim3 grid(static_cast<unsigned>(args.cache.num_kv_heads), static_cast<unsigned>(count),
                   static_cast<unsigned>(splits));

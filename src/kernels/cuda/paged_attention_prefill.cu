@@ -9,33 +9,66 @@ namespace qwenrt::cuda {
 namespace {
 
 constexpr int kRows = static_cast<int>(kPrefillTileRows);  // (token, query head) rows per tile
-constexpr int kKeys = 64;     // keys per step
-constexpr int kThreads = 256;  // 16 x 16: thread (rg, cg) owns rows 4rg..4rg+3
-constexpr int kScoreStride = kKeys + 1;  // padding spreads a column of the probability tile over banks
+constexpr int kKeys = 64;                                  // keys per step
+constexpr int kWarps = kRows / 16;                         // each warp owns 16 rows: one mma row tile
+constexpr int kThreads = kWarps * 32;
+// Shared-memory rows are padded by 16 bytes, so the 8 row addresses of an ldmatrix fall in 8
+// different groups of 4 banks.
+constexpr int kPad = 8;
 
 template <int D>
 constexpr std::size_t prefill_shared_bytes() {
-  // queries^T [D][kRows], keys^T [D][kKeys], values [kKeys][D + 4], probabilities [kRows][kScoreStride],
-  // and each row's query position.
-  return sizeof(float) * (D * kRows + D * kKeys + kKeys * (D + 4) + kRows * kScoreStride) + sizeof(int) * kRows;
+  return sizeof(__nv_bfloat16) * (kRows + 2 * kKeys) * (D + kPad);  // queries, keys, values
 }
 
-// One block per (tile, KV head). Thread (rg, cg) computes the scores of rows 4rg.. against keys 4cg..
-// of each step, keeps the running maxima of its rows (shared by the 16 threads of a row through
-// shuffles) and its part of their sums, and accumulates output dimensions cg, cg + 16, ... of its rows.
-// Queries and keys are stored transposed so that both operands of the score product are 16-byte
-// shared-memory reads.
+__device__ __forceinline__ unsigned shared_address(const void* p) {
+  return static_cast<unsigned>(__cvta_generic_to_shared(p));
+}
+
+__device__ __forceinline__ void ldmatrix_x4(unsigned (&r)[4], const void* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(shared_address(p)));
+}
+
+__device__ __forceinline__ void ldmatrix_x4_trans(unsigned (&r)[4], const void* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(shared_address(p)));
+}
+
+// d += a b for a 16x16 bf16 tile a (row-major fragments), a 16x8 bf16 tile b (column-major), float d.
+__device__ __forceinline__ void mma_bf16(float (&d)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+      "{%0, %1, %2, %3};"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+__device__ __forceinline__ unsigned pack_bf16(float lo, float hi) {
+  const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+  return *reinterpret_cast<const unsigned*>(&v);
+}
+
+// One block per (tile, KV head): FlashAttention-2 on the tensor cores. Warp w owns rows 16w..16w+15 of
+// the tile. For each step of 64 keys (and values) copied from the paged cache into shared memory, it
+// computes its 16 x 64 scores with mma (queries from registers, keys through ldmatrix), masks the
+// future, folds the step into each row's running maximum and sum, and adds probabilities x values
+// with mma, the probabilities going from score accumulators to operands without touching memory.
+// Each lane holds two rows (lane / 4 and lane / 4 + 8 of the warp's 16); the 4 lanes of a row share
+// its maximum and sum through shuffles.
 template <int D>
 __global__ void __launch_bounds__(kThreads) prefill_kernel(AttentionArgs args, const std::int32_t* tiles,
                                                            float base_scale) {
-  constexpr int kValueStride = D + 4;
-  constexpr int kCols = D / 16;
+  constexpr int kStride = D + kPad;
+  constexpr int kDSteps = D / 16;   // k-steps of the score product
+  constexpr int kKeyTiles = kKeys / 8;
+  constexpr int kOutTiles = D / 8;
   extern __shared__ float4 shared4[];
-  float* queries_t = reinterpret_cast<float*>(shared4);
-  float* keys_t = queries_t + D * kRows;
-  float* values = keys_t + D * kKeys;
-  float* probabilities = values + kKeys * kValueStride;
-  int* row_positions = reinterpret_cast<int*>(probabilities + kRows * kScoreStride);
+  __nv_bfloat16* queries = reinterpret_cast<__nv_bfloat16*>(shared4);  // [kRows][kStride]
+  __nv_bfloat16* keys = queries + kRows * kStride;                       // [kKeys][kStride]
+  __nv_bfloat16* values = keys + kKeys * kStride;                        // [kKeys][kStride]
 
   const PagedKvView& cache = args.cache;
   const AttentionSequences& seqs = args.sequences;
@@ -49,128 +82,149 @@ __global__ void __launch_bounds__(kThreads) prefill_kernel(AttentionArgs args, c
   const int first_position = seqs.first_position[sequence];
   const std::int32_t* table = seqs.block_tables + seqs.block_table_offset[sequence];
   const int total_rows = tokens * group;
-  const int tid = threadIdx.x;
+  const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
 
-  for (int i = tid; i < D * kRows; i += kThreads) {
-    const int r = i % kRows, d = i / kRows;
+  // The tile's queries, scaled, as bf16 (padding rows zero).
+  for (int i = tid; i < kRows * (D / 4); i += kThreads) {
+    const int r = i / (D / 4), d = i % (D / 4) * 4;
     const int row = first_row + r;
-    float value = 0.0f;
+    float4 q = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
     if (row < total_rows) {
       const int t = row / group, g = row % group;
       const float scale = detail::query_scale(base_scale, seqs.query_scales, first_token + t);
-      value = args.q[(static_cast<std::size_t>(first_token + t) * num_heads + kv_head * group + g) * D + d] * scale;
+      q = *reinterpret_cast<const float4*>(
+          args.q + (static_cast<std::size_t>(first_token + t) * num_heads + kv_head * group + g) * D + d);
+      q.x *= scale;
+      q.y *= scale;
+      q.z *= scale;
+      q.w *= scale;
     }
-    queries_t[d * kRows + r] = value;
+    unsigned* dst = reinterpret_cast<unsigned*>(queries + r * kStride + d);
+    dst[0] = pack_bf16(q.x, q.y);
+    dst[1] = pack_bf16(q.z, q.w);
   }
-  for (int r = tid; r < kRows; r += kThreads) {
-    const int row = first_row + r;
-    row_positions[r] = row < total_rows ? first_position + row / group : -1;
+  __syncthreads();
+
+  unsigned q_frag[kDSteps][4];
+#pragma unroll
+  for (int k = 0; k < kDSteps; ++k) {
+    const int row = warp * 16 + lane % 8 + (lane / 8) % 2 * 8, col = k * 16 + lane / 16 * 8;
+    ldmatrix_x4(q_frag[k], queries + row * kStride + col);
+  }
+
+  // This lane's two rows: their positions (-1 for padding rows, which see no key).
+  int position[2];
+#pragma unroll
+  for (int h = 0; h < 2; ++h) {
+    const int row = first_row + warp * 16 + lane / 4 + 8 * h;
+    position[h] = row < total_rows ? first_position + row / group : -1;
   }
   const int last_row = min(first_row + kRows, total_rows) - 1;
   const int key_end = first_position + last_row / group + 1;
-  __syncthreads();
 
-  const int rg = tid / 16, cg = tid % 16;
-  int positions[4];
-  float running_max[4], sum[4], acc[4][kCols];
-#pragma unroll
-  for (int i = 0; i < 4; ++i) {
-    positions[i] = row_positions[4 * rg + i];
-    running_max[i] = -INFINITY;
-    sum[i] = 0.0f;
-#pragma unroll
-    for (int j = 0; j < kCols; ++j) acc[i][j] = 0.0f;
-  }
+  float running_max[2] = {-INFINITY, -INFINITY}, running_sum[2] = {0.0f, 0.0f};
+  float out[kOutTiles][4] = {};
 
   for (int key_base = 0; key_base < key_end; key_base += kKeys) {
-    __syncthreads();  // the previous step's keys, values and probabilities have been read
+    __syncthreads();  // the previous step's keys and values have been read
     for (int i = tid; i < kKeys * (D / 8); i += kThreads) {
-      const int c = i % kKeys, dc = (i / kKeys) * 8;
-      const int position = key_base + c;
-      float k[8], v[8];
-      if (position < key_end) {
-        const std::size_t offset = detail::cache_offset(cache, table, position, kv_head) + dc;
-        detail::load_bf16x8(cache.keys + offset, k);
-        detail::load_bf16x8(cache.values + offset, v);
-      } else {
-#pragma unroll
-        for (int e = 0; e < 8; ++e) k[e] = v[e] = 0.0f;  // zeros, not stale memory: 0 * NaN would poison a row
+      const int c = i / (D / 8), d = i % (D / 8) * 8;
+      const int key = key_base + c;
+      uint4 k = make_uint4(0, 0, 0, 0), v = make_uint4(0, 0, 0, 0);  // zeros past the end: 0 * NaN poisons
+      if (key < key_end) {
+        const std::size_t offset = detail::cache_offset(cache, table, key, kv_head) + d;
+        k = *reinterpret_cast<const uint4*>(cache.keys + offset);
+        v = *reinterpret_cast<const uint4*>(cache.values + offset);
       }
-#pragma unroll
-      for (int e = 0; e < 8; ++e) {
-        keys_t[(dc + e) * kKeys + c] = k[e];
-        values[c * kValueStride + dc + e] = v[e];
-      }
+      *reinterpret_cast<uint4*>(keys + c * kStride + d) = k;
+      *reinterpret_cast<uint4*>(values + c * kStride + d) = v;
     }
     __syncthreads();
 
-    float s[4][4] = {};
-#pragma unroll 8
-    for (int d = 0; d < D; ++d) {
-      const float4 q = *reinterpret_cast<const float4*>(queries_t + d * kRows + 4 * rg);
-      const float4 k = *reinterpret_cast<const float4*>(keys_t + d * kKeys + 4 * cg);
-      const float qv[4] = {q.x, q.y, q.z, q.w}, kv[4] = {k.x, k.y, k.z, k.w};
+    float score[kKeyTiles][4] = {};
 #pragma unroll
-      for (int i = 0; i < 4; ++i) {
+    for (int n = 0; n < kKeyTiles; n += 2) {
 #pragma unroll
-        for (int j = 0; j < 4; ++j) s[i][j] += qv[i] * kv[j];
+      for (int k = 0; k < kDSteps; ++k) {
+        unsigned b[4];  // b0, b1 of key tile n, then of key tile n + 1
+        const int key = n * 8 + lane % 8 + lane / 16 * 8, col = k * 16 + (lane / 8) % 2 * 8;
+        ldmatrix_x4(b, keys + key * kStride + col);
+        mma_bf16(score[n], q_frag[k], b[0], b[1]);
+        mma_bf16(score[n + 1], q_frag[k], b[2], b[3]);
       }
     }
 
+    float probability_scale[2];
 #pragma unroll
-    for (int i = 0; i < 4; ++i) {
-      float tile_max = -INFINITY;
+    for (int h = 0; h < 2; ++h) {
+      float step_max = -INFINITY;
 #pragma unroll
-      for (int j = 0; j < 4; ++j) {
-        if (key_base + 4 * cg + j > positions[i]) s[i][j] = -INFINITY;
-        tile_max = fmaxf(tile_max, s[i][j]);
+      for (int n = 0; n < kKeyTiles; ++n) {
+#pragma unroll
+        for (int e = 0; e < 2; ++e) {
+          const int key = key_base + n * 8 + lane % 4 * 2 + e;
+          float& s = score[n][2 * h + e];
+          if (key > position[h]) s = -INFINITY;
+          step_max = fmaxf(step_max, s);
+        }
       }
-#pragma unroll
-      for (int offset = 8; offset > 0; offset /= 2) tile_max = fmaxf(tile_max, __shfl_xor_sync(0xffffffffu, tile_max, offset));
-      const float new_max = fmaxf(running_max[i], tile_max);
-      // A row with no visible key yet (only possible for padding rows) keeps max -inf; subtracting 0
-      // then gives probabilities e^-inf = 0 instead of NaN.
+      step_max = fmaxf(step_max, __shfl_xor_sync(0xffffffffu, step_max, 1));
+      step_max = fmaxf(step_max, __shfl_xor_sync(0xffffffffu, step_max, 2));
+      const float new_max = fmaxf(running_max[h], step_max);
+      // A row with no visible key yet keeps max -inf; subtracting 0 then gives e^-inf = 0, not NaN.
       const float reference = new_max == -INFINITY ? 0.0f : new_max;
-      const float correction = expf(running_max[i] - reference);
-      running_max[i] = new_max;
-      float row_sum = 0.0f;
+      probability_scale[h] = expf(running_max[h] - reference);
+      running_max[h] = new_max;
+      float step_sum = 0.0f;
 #pragma unroll
-      for (int j = 0; j < 4; ++j) {
-        const float p = expf(s[i][j] - reference);
-        probabilities[(4 * rg + i) * kScoreStride + 4 * cg + j] = p;
-        row_sum += p;
+      for (int n = 0; n < kKeyTiles; ++n) {
+#pragma unroll
+        for (int e = 0; e < 2; ++e) {
+          float& s = score[n][2 * h + e];
+          s = expf(s - reference);
+          step_sum += s;
+        }
       }
-      sum[i] = sum[i] * correction + row_sum;
-#pragma unroll
-      for (int j = 0; j < kCols; ++j) acc[i][j] *= correction;
+      running_sum[h] = running_sum[h] * probability_scale[h] + step_sum;
     }
-    __syncthreads();
+#pragma unroll
+    for (int n = 0; n < kOutTiles; ++n) {
+      out[n][0] *= probability_scale[0];
+      out[n][1] *= probability_scale[0];
+      out[n][2] *= probability_scale[1];
+      out[n][3] *= probability_scale[1];
+    }
 
-    const int keys = min(kKeys, key_end - key_base);
-    for (int c = 0; c < keys; ++c) {
-      float p[4];
 #pragma unroll
-      for (int i = 0; i < 4; ++i) p[i] = probabilities[(4 * rg + i) * kScoreStride + c];
+    for (int k = 0; k < kKeys / 16; ++k) {
+      const unsigned p[4] = {pack_bf16(score[2 * k][0], score[2 * k][1]), pack_bf16(score[2 * k][2], score[2 * k][3]),
+                             pack_bf16(score[2 * k + 1][0], score[2 * k + 1][1]),
+                             pack_bf16(score[2 * k + 1][2], score[2 * k + 1][3])};
 #pragma unroll
-      for (int j = 0; j < kCols; ++j) {
-        const float v = values[c * kValueStride + cg + 16 * j];
-#pragma unroll
-        for (int i = 0; i < 4; ++i) acc[i][j] += p[i] * v;
+      for (int n = 0; n < kOutTiles; n += 2) {
+        unsigned b[4];  // b0, b1 of dimension tile n, then of dimension tile n + 1
+        const int key = k * 16 + lane % 8 + (lane / 8) % 2 * 8, col = n * 8 + lane / 16 * 8;
+        ldmatrix_x4_trans(b, values + key * kStride + col);
+        mma_bf16(out[n], p, b[0], b[1]);
+        mma_bf16(out[n + 1], p, b[2], b[3]);
       }
     }
   }
 
 #pragma unroll
-  for (int i = 0; i < 4; ++i) {
-    float total = sum[i];
-#pragma unroll
-    for (int offset = 8; offset > 0; offset /= 2) total += __shfl_xor_sync(0xffffffffu, total, offset);
-    if (positions[i] < 0) continue;
-    const int row = first_row + 4 * rg + i;
+  for (int h = 0; h < 2; ++h) {
+    float total = running_sum[h];
+    total += __shfl_xor_sync(0xffffffffu, total, 1);
+    total += __shfl_xor_sync(0xffffffffu, total, 2);
+    if (position[h] < 0) continue;
+    const int row = first_row + warp * 16 + lane / 4 + 8 * h;
     const int t = row / group, g = row % group;
-    __nv_bfloat16* out = args.out + (static_cast<std::size_t>(first_token + t) * num_heads + kv_head * group + g) * D;
+    __nv_bfloat16* dst = args.out + (static_cast<std::size_t>(first_token + t) * num_heads + kv_head * group + g) * D;
 #pragma unroll
-    for (int j = 0; j < kCols; ++j) out[cg + 16 * j] = __float2bfloat16(acc[i][j] / total);
+    for (int n = 0; n < kOutTiles; ++n) {
+      *reinterpret_cast<__nv_bfloat162*>(dst + n * 8 + lane % 4 * 2) =
+          __floats2bfloat162_rn(out[n][2 * h] / total, out[n][2 * h + 1] / total);
+    }
   }
 }
 

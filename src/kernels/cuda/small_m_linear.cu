@@ -9,7 +9,8 @@ namespace qwenrt::cuda {
 namespace {
 
 constexpr int kWarps = 4;
-constexpr int kUnroll = 4;  // 16-byte loads of W in flight per lane and row
+// 16-byte loads of W in flight per lane: 8 rows' worth, shared among the rows a warp computes.
+constexpr int kLoadsInFlight = 8;
 // Wide matrices give each warp two rows, so that each load of x serves both; narrower ones one, so
 // that there are enough blocks to spread evenly over the multiprocessors.
 constexpr std::size_t kTwoRowsFrom = 16384;
@@ -37,11 +38,16 @@ __device__ __forceinline__ float dot8(const uint4& a, const uint4& b) {
   return sum;
 }
 
-template <int M, int kRowsPerWarp, bool kFloatOut>
+// How the kernel stores its results: y[i, row] as float or bf16, or, for SwiGLU, rows 2j and 2j + 1 of
+// W (the gate and up projections interleaved) combined into y[i, j] = silu(gate) * up in bf16.
+enum class Store { kF32, kBF16, kSwiGlu };
+
+template <int M, int kRowsPerWarp, Store kStore>
 __global__ void __launch_bounds__(kWarps * 32) small_m_kernel(const __nv_bfloat16* __restrict__ x,
                                                               const __nv_bfloat16* __restrict__ w,
                                                               std::size_t out_features, std::size_t in_features,
                                                               void* __restrict__ y) {
+  constexpr int kUnroll = kLoadsInFlight / kRowsPerWarp;
   const int lane = threadIdx.x % 32;
   const std::size_t first_row =
       (static_cast<std::size_t>(blockIdx.x) * kWarps + threadIdx.x / 32) * kRowsPerWarp;
@@ -56,34 +62,27 @@ __global__ void __launch_bounds__(kWarps * 32) small_m_kernel(const __nv_bfloat1
     rows[r] = w + row * in_features;
   }
 
+  // The last pass over a row is partial: its missing pieces are loaded as zeros, so that even then
+  // every load of the pass is in flight before the first is used.
   float acc[kRowsPerWarp][M] = {};
-  std::size_t v = lane;
-  for (; v + 32 * (kUnroll - 1) < vectors; v += 32 * kUnroll) {
+  for (std::size_t v = lane; v < vectors; v += 32 * kUnroll) {
     uint4 wv[kRowsPerWarp][kUnroll];
 #pragma unroll
     for (int r = 0; r < kRowsPerWarp; ++r) {
 #pragma unroll
-      for (int u = 0; u < kUnroll; ++u) wv[r][u] = load_streaming(rows[r] + (v + 32 * u) * 8);
+      for (int u = 0; u < kUnroll; ++u) {
+        wv[r][u] = v + 32 * u < vectors ? load_streaming(rows[r] + (v + 32 * u) * 8) : make_uint4(0, 0, 0, 0);
+      }
     }
 #pragma unroll
     for (int u = 0; u < kUnroll; ++u) {
+      if (v + 32 * u >= vectors) break;
 #pragma unroll
       for (int i = 0; i < M; ++i) {
         const uint4 xv = __ldg(x_vectors + i * vectors + v + 32 * u);
 #pragma unroll
         for (int r = 0; r < kRowsPerWarp; ++r) acc[r][i] += dot8(wv[r][u], xv);
       }
-    }
-  }
-  for (; v < vectors; v += 32) {
-    uint4 wv[kRowsPerWarp];
-#pragma unroll
-    for (int r = 0; r < kRowsPerWarp; ++r) wv[r] = load_streaming(rows[r] + v * 8);
-#pragma unroll
-    for (int i = 0; i < M; ++i) {
-      const uint4 xv = __ldg(x_vectors + i * vectors + v);
-#pragma unroll
-      for (int r = 0; r < kRowsPerWarp; ++r) acc[r][i] += dot8(wv[r], xv);
     }
   }
 
@@ -93,41 +92,50 @@ __global__ void __launch_bounds__(kWarps * 32) small_m_kernel(const __nv_bfloat1
     for (int i = 0; i < M; ++i) acc[r][i] = detail::warp_sum(acc[r][i]);
   }
   if (lane != 0) return;
-#pragma unroll
-  for (int r = 0; r < kRowsPerWarp; ++r) {
-    const std::size_t row = first_row + r;
-    if (row >= out_features) break;
+  if constexpr (kStore == Store::kSwiGlu) {
+    static_assert(kRowsPerWarp == 2, "SwiGLU pairs a gate row with its up row in one warp");
 #pragma unroll
     for (int i = 0; i < M; ++i) {
-      if constexpr (kFloatOut) {
-        static_cast<float*>(y)[i * out_features + row] = acc[r][i];
-      } else {
-        static_cast<__nv_bfloat16*>(y)[i * out_features + row] = __float2bfloat16(acc[r][i]);
+      const float gate = acc[0][i], up = acc[1][i];
+      static_cast<__nv_bfloat16*>(y)[i * (out_features / 2) + first_row / 2] =
+          __float2bfloat16(gate / (1.0f + expf(-gate)) * up);
+    }
+  } else {
+#pragma unroll
+    for (int r = 0; r < kRowsPerWarp; ++r) {
+      const std::size_t row = first_row + r;
+      if (row >= out_features) break;
+#pragma unroll
+      for (int i = 0; i < M; ++i) {
+        if constexpr (kStore == Store::kF32) {
+          static_cast<float*>(y)[i * out_features + row] = acc[r][i];
+        } else {
+          static_cast<__nv_bfloat16*>(y)[i * out_features + row] = __float2bfloat16(acc[r][i]);
+        }
       }
     }
   }
 }
 
-template <int M, int kRowsPerWarp>
+template <int M, int kRowsPerWarp, Store kStore>
 void launch_rows(cudaStream_t stream, const __nv_bfloat16* x, const __nv_bfloat16* w, std::size_t out_features,
-                 std::size_t in_features, GemmOutput output, void* y) {
+                 std::size_t in_features, void* y) {
   const std::size_t rows_per_block = kWarps * kRowsPerWarp;
   const auto blocks = static_cast<unsigned>((out_features + rows_per_block - 1) / rows_per_block);
-  if (output == GemmOutput::kF32) {
-    small_m_kernel<M, kRowsPerWarp, true><<<blocks, kWarps * 32, 0, stream>>>(x, w, out_features, in_features, y);
-  } else {
-    small_m_kernel<M, kRowsPerWarp, false><<<blocks, kWarps * 32, 0, stream>>>(x, w, out_features, in_features, y);
-  }
+  small_m_kernel<M, kRowsPerWarp, kStore><<<blocks, kWarps * 32, 0, stream>>>(x, w, out_features, in_features, y);
   QWENRT_CUDA_CHECK_LAUNCH("small_m_kernel");
 }
 
 template <int M>
 void launch(cudaStream_t stream, const __nv_bfloat16* x, const __nv_bfloat16* w, std::size_t out_features,
             std::size_t in_features, GemmOutput output, void* y) {
-  if (out_features >= kTwoRowsFrom) {
-    launch_rows<M, 2>(stream, x, w, out_features, in_features, output, y);
+  const bool two_rows = out_features >= kTwoRowsFrom;
+  if (output == GemmOutput::kF32) {
+    two_rows ? launch_rows<M, 2, Store::kF32>(stream, x, w, out_features, in_features, y)
+             : launch_rows<M, 1, Store::kF32>(stream, x, w, out_features, in_features, y);
   } else {
-    launch_rows<M, 1>(stream, x, w, out_features, in_features, output, y);
+    two_rows ? launch_rows<M, 2, Store::kBF16>(stream, x, w, out_features, in_features, y)
+             : launch_rows<M, 1, Store::kBF16>(stream, x, w, out_features, in_features, y);
   }
 }
 
@@ -139,12 +147,32 @@ bool small_m_linear_applies(const __nv_bfloat16* x, std::size_t m, const __nv_bf
   return m >= 1 && m <= kSmallMaxRows && in_features % 8 == 0 && aligned16(x) && aligned16(w);
 }
 
-void small_m_linear(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
-                    std::size_t out_features, std::size_t in_features, GemmOutput output, void* y) {
+namespace {
+
+void check_applies(const char* name, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
+                   std::size_t out_features, std::size_t in_features) {
   if (!small_m_linear_applies(x, m, w, in_features) || out_features == 0) {
-    fail("small_m_linear: ", m, " rows of ", in_features, " (need 1..", kSmallMaxRows,
+    fail(name, ": ", m, " rows of ", in_features, " (need 1..", kSmallMaxRows,
          " rows, a multiple of 8 wide, 16-byte aligned) by ", out_features, " outputs");
   }
+}
+
+}  // namespace
+
+void small_m_swiglu(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
+                    std::size_t width, std::size_t in_features, __nv_bfloat16* y) {
+  check_applies("small_m_swiglu", x, m, w, 2 * width, in_features);
+  switch (m) {
+    case 1: return launch_rows<1, 2, Store::kSwiGlu>(stream, x, w, 2 * width, in_features, y);
+    case 2: return launch_rows<2, 2, Store::kSwiGlu>(stream, x, w, 2 * width, in_features, y);
+    case 3: return launch_rows<3, 2, Store::kSwiGlu>(stream, x, w, 2 * width, in_features, y);
+    default: return launch_rows<4, 2, Store::kSwiGlu>(stream, x, w, 2 * width, in_features, y);
+  }
+}
+
+void small_m_linear(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
+                    std::size_t out_features, std::size_t in_features, GemmOutput output, void* y) {
+  check_applies("small_m_linear", x, m, w, out_features, in_features);
   switch (m) {
     case 1: return launch<1>(stream, x, w, out_features, in_features, output, y);
     case 2: return launch<2>(stream, x, w, out_features, in_features, output, y);

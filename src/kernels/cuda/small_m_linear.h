@@ -26,4 +26,11 @@ bool small_m_linear_applies(const __nv_bfloat16* x, std::size_t m, const __nv_bf
 void small_m_linear(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
                     std::size_t out_features, std::size_t in_features, GemmOutput output, void* y);
 
+// The MLP's gate and up projections and the SwiGLU between them in one pass over W: w is 2 * width x
+// in_features with the gate and up projections' rows interleaved (gate row j at 2j, up row j at
+// 2j + 1), and y (m x width, bf16) = silu(x gate^T) * (x up^T), in float until the store, as
+// silu_mul (activation.h) computes it. Throws Error unless small_m_linear_applies.
+void small_m_swiglu(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
+                    std::size_t width, std::size_t in_features, __nv_bfloat16* y);
+
 }  // namespace qwenrt::cuda
