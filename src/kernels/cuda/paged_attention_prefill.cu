@@ -2,11 +2,17 @@
 
 #include "core/error.h"
 #include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/mma_bf16.cuh"
 #include "kernels/cuda/paged_attention_common.cuh"
 #include "kernels/cuda/paged_attention_tiles.h"
 
 namespace qwenrt::cuda {
 namespace {
+
+using detail::ldmatrix_x4;
+using detail::ldmatrix_x4_trans;
+using detail::mma_bf16;
+using detail::pack_bf16;
 
 constexpr int kRows = static_cast<int>(kPrefillTileRows);  // (token, query head) rows per tile
 constexpr int kKeys = 64;                                  // keys per step
@@ -19,36 +25,6 @@ constexpr int kPad = 8;
 template <int D>
 constexpr std::size_t prefill_shared_bytes() {
   return sizeof(__nv_bfloat16) * (kRows + 2 * kKeys) * (D + kPad);  // queries, keys, values
-}
-
-__device__ __forceinline__ unsigned shared_address(const void* p) {
-  return static_cast<unsigned>(__cvta_generic_to_shared(p));
-}
-
-__device__ __forceinline__ void ldmatrix_x4(unsigned (&r)[4], const void* p) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(shared_address(p)));
-}
-
-__device__ __forceinline__ void ldmatrix_x4_trans(unsigned (&r)[4], const void* p) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(shared_address(p)));
-}
-
-// d += a b for a 16x16 bf16 tile a (row-major fragments), a 16x8 bf16 tile b (column-major), float d.
-__device__ __forceinline__ void mma_bf16(float (&d)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
-  asm volatile(
-      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-      "{%0, %1, %2, %3};"
-      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
-
-__device__ __forceinline__ unsigned pack_bf16(float lo, float hi) {
-  const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
-  return *reinterpret_cast<const unsigned*>(&v);
 }
 
 // One block per (tile, KV head): FlashAttention-2 on the tensor cores. Warp w owns rows 16w..16w+15 of
