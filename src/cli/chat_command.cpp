@@ -52,6 +52,7 @@ struct ChatOptions {
 
 void run_chat(const ChatOptions& opt) {
   ModelSession session(opt.generation);
+  std::cerr << "qwenrt: " << session.memory_report() << "\n";
   const runtime::SamplingParams sampling = session.sampling();
   const std::size_t context = session.generator().context_length();
   // Room kept for the answer when old turns are dropped to fit the context.

@@ -40,6 +40,8 @@ class ModelSession {
   std::vector<tokenizer::TokenId> chat_prompt(std::span<const tokenizer::ChatMessage> messages) const;
 
   const tokenizer::Tokenizer& tokenizer() const { return tokenizer_; }
+  // Where the model runs and how its memory is split (engine::OpenedBackend::memory_report).
+  const std::string& memory_report() const { return backend_.memory_report; }
   runtime::Generator& generator() { return generator_; }
 
  private:
