@@ -3,21 +3,12 @@
 #include <algorithm>
 #include <iostream>
 
+#include "runtime/end_of_text.h"
+
 namespace qwenrt::cli {
 namespace {
 
 constexpr std::size_t kReservedPromptTokens = 2048;
-
-// The model's EOS ids and <|im_end|> / <|endoftext|>: every Qwen chat model ends its turn with one of
-// them, while Qwen v1's configs name only <|endoftext|>.
-std::vector<tokenizer::TokenId> end_of_text_ids(const engine::LoadedModel& model, const tokenizer::Tokenizer& tok) {
-  std::vector<tokenizer::TokenId> ids = model::stop_token_ids(model.config, model.generation);
-  for (const char* end : {"<|im_end|>", "<|endoftext|>"}) {
-    const auto id = tok.added_token_id(end);
-    if (id && std::find(ids.begin(), ids.end(), *id) == ids.end()) ids.push_back(*id);
-  }
-  return ids;
-}
 
 // One sequence at a time: the KV cache holds --max-context tokens. Activations are set aside for
 // prompts of up to kReservedPromptTokens; a longer prompt grows them when it comes.
@@ -51,7 +42,7 @@ ModelSession::ModelSession(const GenerationFlags& flags)
       template_(tokenizer::ChatTemplate::for_model(flags.model_dir)),
       model_(engine::LoadedModel::load(flags.model_dir)),
       backend_(engine::open_backend(model_, session_backend(flags, model_))),
-      generator_(*backend_.backend, tokenizer_, end_of_text_ids(model_, tokenizer_)) {
+      generator_(*backend_.backend, tokenizer_, runtime::end_of_text_ids(model_.config, model_.generation, tokenizer_)) {
   if (!template_.note().empty()) std::cerr << "qwenrt: note: " << template_.note() << "\n";
 }
 
