@@ -18,15 +18,7 @@ class GenerateCommands : public ::testing::Test {
     ASSERT_TRUE(std::filesystem::exists(tokenizer_dir / "tokenizer.json")) << "run scripts/make_testdata.sh first";
     dir_ = std::filesystem::temp_directory_path() / ("qwenrt_cli_model_" + std::to_string(::getpid()));
     if (std::filesystem::exists(dir_ / "tokenizer_config.json")) return;  // made by an earlier test
-    std::filesystem::create_directories(dir_);
-    model::testing::TinyModel tiny = model::testing::tiny_model(model::ModelFamily::kQwen2);
-    tiny.vocab = 151680;  // covers every id of the Qwen2/3 vocabulary, added tokens included
-    tiny.hidden = 32;
-    tiny.tie_word_embeddings = true;
-    model::testing::write_tiny_checkpoint(dir_, tiny);
-    for (const char* f : {"tokenizer.json", "tokenizer_config.json"}) {
-      std::filesystem::copy_file(tokenizer_dir / f, dir_ / f, std::filesystem::copy_options::overwrite_existing);
-    }
+    model::testing::write_tiny_chat_model(dir_, tokenizer_dir);
   }
   static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
 

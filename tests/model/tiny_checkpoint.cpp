@@ -57,7 +57,7 @@ nlohmann::json tiny_config(const TinyModel& m) {
       {"num_hidden_layers", m.layers},
       {"num_attention_heads", m.heads},
       {"vocab_size", m.vocab},
-      {"max_position_embeddings", 256},
+      {"max_position_embeddings", m.max_positions},
       {"tie_word_embeddings", m.tie_word_embeddings},
       {"torch_dtype", "bfloat16"},
       {"transformers_version", "4.51.0"},
@@ -169,6 +169,20 @@ void write_checkpoint(const std::filesystem::path& dir, const nlohmann::json& co
 
 void write_tiny_checkpoint(const std::filesystem::path& dir, const TinyModel& model, std::size_t shards) {
   write_checkpoint(dir, tiny_config(model), tiny_tensors(model), shards);
+}
+
+void write_tiny_chat_model(const std::filesystem::path& dir, const std::filesystem::path& tokenizer_dir,
+                           std::size_t max_positions) {
+  std::filesystem::create_directories(dir);
+  TinyModel tiny = tiny_model(ModelFamily::kQwen2);
+  tiny.vocab = 151680;
+  tiny.hidden = 32;
+  tiny.tie_word_embeddings = true;
+  tiny.max_positions = max_positions;
+  write_tiny_checkpoint(dir, tiny);
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json"}) {
+    std::filesystem::copy_file(tokenizer_dir / f, dir / f, std::filesystem::copy_options::overwrite_existing);
+  }
 }
 
 }  // namespace qwenrt::model::testing

@@ -29,6 +29,7 @@ struct TinyModel {
   std::size_t head_dim = 8;
   std::size_t vocab = 64;
   bool tie_word_embeddings = false;
+  std::size_t max_positions = 256;  // max_position_embeddings: the context a model is served with
   std::string dtype = "BF16";
   RopeStyle rope_style = RopeStyle::kTopLevel;
 };
@@ -51,5 +52,11 @@ void write_checkpoint(const std::filesystem::path& dir, const nlohmann::json& co
                       const std::vector<TensorData>& tensors, std::size_t shards = 1);
 
 void write_tiny_checkpoint(const std::filesystem::path& dir, const TinyModel& model, std::size_t shards = 1);
+
+// A tiny random-weight Qwen2 model that carries the whole Qwen vocabulary (151,680 ids, added tokens
+// included) with the real tokenizer.json and tokenizer_config.json from tokenizer_dir, so that every
+// piece of a chat runs on it: template, tokenizer, forward pass, sampling, detokenizer.
+void write_tiny_chat_model(const std::filesystem::path& dir, const std::filesystem::path& tokenizer_dir,
+                           std::size_t max_positions = 256);
 
 }  // namespace qwenrt::model::testing
