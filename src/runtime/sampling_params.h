@@ -47,6 +47,9 @@ struct SamplingParams {
   // OpenAI's logprobs: absent = none; N = the chosen token's log-probability and the N most likely
   // tokens' (N = 0: the chosen token's alone).
   std::optional<std::size_t> logprobs;
+  // OpenAI's response_format {"type": "json_object"}: decoding is constrained to one JSON object
+  // (json_object_constraint.h), closed within the token limit, then an end-of-text id.
+  bool json_object = false;
 
   // The model's defaults from its generation_config.json: do_sample=false gives greedy decoding (the
   // other sampling values are still copied, so a request that sets only a temperature samples as the
