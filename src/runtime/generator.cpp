@@ -41,6 +41,8 @@ std::size_t Generator::context_length() const {
 GenerationResult Generator::generate(std::span<const tokenizer::TokenId> prompt, const SamplingParams& params,
                                      const TextCallback& on_text, const std::atomic<bool>* cancel) {
   params.validate();
+  // The constraint lives in the serving engine's requests (RequestState); run and chat never ask for it.
+  if (params.json_object) fail("json_object: only the serving engine (LlmEngine) constrains output to JSON");
   const std::size_t context = context_length();
   if (prompt.empty()) fail("the prompt has no tokens");
   if (prompt.size() >= context) {

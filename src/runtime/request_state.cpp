@@ -1,5 +1,7 @@
 #include "runtime/request_state.h"
 
+#include "core/error.h"
+
 namespace qwenrt::runtime {
 namespace {
 
@@ -11,7 +13,8 @@ double seconds_between(RequestState::Clock::time_point a, RequestState::Clock::t
 
 RequestState::RequestState(RequestId id, Request request, const tokenizer::Tokenizer& tokenizer,
                            std::span<const tokenizer::TokenId> eos_token_ids, std::size_t max_new_tokens,
-                           std::uint64_t kv_salt, std::size_t ntk_context_length)
+                           std::uint64_t kv_salt, std::size_t ntk_context_length,
+                           std::shared_ptr<const JsonVocabulary> json_vocabulary)
     : id_(id),
       request_(std::move(request)),
       tokens_(std::move(request_.prompt)),
@@ -21,6 +24,13 @@ RequestState::RequestState(RequestId id, Request request, const tokenizer::Token
       output_(tokenizer, request_.params, eos_token_ids, max_new_tokens) {
   result_.id = id;
   result_.metrics.prompt_tokens = tokens_.size();
+  if (request_.params.json_object) {
+    if (!json_vocabulary) fail("response_format json_object: no vocabulary was given for the constraint");
+    // Every id that ends the answer may close it, ignore_eos or not: a JSON answer has nothing to add.
+    std::vector<tokenizer::TokenId> end_ids(eos_token_ids.begin(), eos_token_ids.end());
+    end_ids.insert(end_ids.end(), request_.params.stop_token_ids.begin(), request_.params.stop_token_ids.end());
+    json_.emplace(std::move(json_vocabulary), std::move(end_ids), max_new_tokens);
+  }
 }
 
 void RequestState::admit(std::size_t cached_tokens) {
@@ -42,7 +52,23 @@ void RequestState::preempt() {
   ++result_.metrics.preemptions;
 }
 
-bool RequestState::sample_next(std::span<const float> logits) { return take(sampler_.sample(logits)); }
+bool RequestState::sample_next(std::span<const float> logits) {
+  if (!json_) return take(sampler_.sample(logits));
+  SampledToken sampled = sampler_.sample(json_->mask(logits));
+  json_->accept(sampled.id);
+  return take(std::move(sampled));
+}
+
+engine::TokenSampling RequestState::device_sampling() {
+  // The mask is the host's: the device sends this row's logits back instead of an id.
+  if (json_) return engine::TokenSampling{.host_logits = true};
+  return sampler_.device_row();
+}
+
+bool RequestState::take_device_choice(tokenizer::TokenId choice, std::span<const float> host_logits) {
+  if (json_ && choice == engine::kSampledNoToken) return sample_next(host_logits);
+  return take(sampler_.from_device(choice, host_logits));
+}
 
 bool RequestState::take(SampledToken sampled) {
   const TokenOutcome outcome = output_.accept(sampled.id);

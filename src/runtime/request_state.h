@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "runtime/json_object_constraint.h"
 #include "runtime/request.h"
 #include "runtime/sampler.h"
 #include "runtime/sequence_output.h"
@@ -24,11 +26,12 @@ class RequestState {
   using Clock = std::chrono::steady_clock;
 
   // max_new_tokens: the request's limit, already cut to what the context leaves. kv_salt and
-  // ntk_context_length: see KvBlockManager::find_cached_prefix and engine::SequenceStep. Throws Error
-  // for invalid sampling params or stop strings.
+  // ntk_context_length: see KvBlockManager::find_cached_prefix and engine::SequenceStep.
+  // json_vocabulary: the tokenizer's, for params.json_object (may be null otherwise). Throws Error for
+  // invalid sampling params or stop strings.
   RequestState(RequestId id, Request request, const tokenizer::Tokenizer& tokenizer,
                std::span<const tokenizer::TokenId> eos_token_ids, std::size_t max_new_tokens, std::uint64_t kv_salt,
-               std::size_t ntk_context_length);
+               std::size_t ntk_context_length, std::shared_ptr<const JsonVocabulary> json_vocabulary = nullptr);
 
   RequestId id() const { return id_; }
   std::span<const tokenizer::TokenId> tokens() const { return tokens_; }
@@ -55,10 +58,8 @@ class RequestState {
   // Sampling on the backend's device instead: the row for the step (call once per step that will
   // complete the pending tokens), then what the device chose (Sampler::from_device), reported as
   // sample_next reports. Throws Error as from_device does.
-  engine::TokenSampling device_sampling() { return sampler_.device_row(); }
-  bool take_device_choice(tokenizer::TokenId choice, std::span<const float> host_logits) {
-    return take(sampler_.from_device(choice, host_logits));
-  }
+  engine::TokenSampling device_sampling();
+  bool take_device_choice(tokenizer::TokenId choice, std::span<const float> host_logits);
   // Ends the request now and sends its last update.
   void finish(FinishReason reason, std::string error = {});
 
@@ -78,6 +79,7 @@ class RequestState {
   std::uint64_t kv_salt_;
   std::size_t ntk_context_length_;
   Sampler sampler_;
+  std::optional<JsonObjectConstraint> json_;  // params.json_object
   SequenceOutput output_;
   RequestResult result_;
   Clock::time_point submitted_ = Clock::now();

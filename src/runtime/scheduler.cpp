@@ -57,8 +57,11 @@ RequestId Scheduler::submit(Request request) {
   const std::size_t max_new = std::min(request.params.max_new_tokens.value_or(context_length_), context_length_ - prompt.size());
   const std::size_t prompt_tokens = prompt.size();
   const RequestId id = next_id_++;
+  if (request.params.json_object) {
+    std::call_once(json_vocabulary_once_, [&] { json_vocabulary_ = std::make_shared<const JsonVocabulary>(tokenizer_); });
+  }
   auto state = std::make_unique<RequestState>(id, std::move(request), tokenizer_, eos_token_ids_, max_new,
-                                              kv_salt(prompt_tokens), prompt_tokens);
+                                              kv_salt(prompt_tokens), prompt_tokens, json_vocabulary_);
   {
     const std::lock_guard lock(inbox_mutex_);
     submitted_.push_back(std::move(state));

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "engine/backend.h"
+#include "runtime/json_object_constraint.h"
 #include "runtime/kv_block_manager.h"
 #include "runtime/request.h"
 #include "runtime/request_state.h"
@@ -131,6 +132,10 @@ class Scheduler {
   std::vector<engine::TokenSampling> sampling_rows_;
   std::vector<tokenizer::TokenId> sampled_;
   std::uint64_t steps_ = 0, preemptions_ = 0, prompt_tokens_ = 0, cached_prompt_tokens_ = 0, generated_tokens_ = 0;
+
+  // Built at the first request that asks for a JSON object (it sorts the whole vocabulary).
+  std::once_flag json_vocabulary_once_;
+  std::shared_ptr<const JsonVocabulary> json_vocabulary_;
 
   std::atomic<RequestId> next_id_{1};
   mutable std::mutex inbox_mutex_;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "runtime/serving_test_support.h"
 #include "tokenizer/streaming_detokenizer.h"
 #include "tokenizer/tokenizer.h"
 
@@ -36,11 +37,8 @@ Answer parse_pieces(const std::vector<std::string>& pieces, bool reasoning, bool
 }
 
 const tokenizer::Tokenizer& qwen_tokenizer() {
-  static const auto tokenizer = [] {
-    const auto file = std::filesystem::path(QWENRT_TESTDATA_DIR) / "tokenizer/tokenizer.json";
-    if (!std::filesystem::exists(file)) throw std::runtime_error("missing " + file.string() + ": run scripts/make_testdata.sh");
-    return std::make_unique<tokenizer::Tokenizer>(tokenizer::Tokenizer::from_tokenizer_json(file));
-  }();
+  static const std::unique_ptr<tokenizer::Tokenizer> tokenizer = runtime::serving_test::load_test_tokenizer();
+  if (!tokenizer) throw std::runtime_error("missing the Qwen tokenizer: run scripts/make_testdata.sh");
   return *tokenizer;
 }
 

@@ -202,6 +202,31 @@ TEST_F(OpenAiApiTest, StopStringEndsTheTextBeforeIt) {
   EXPECT_EQ(stopped["choices"][0]["finish_reason"], "stop");
 }
 
+TEST_F(OpenAiApiTest, JsonObjectAnswersAlwaysParseAsObjects) {
+  std::size_t stopped = 0;
+  for (int seed = 0; seed < 6; ++seed) {
+    const json body = server_.call("POST", "/v1/chat/completions",
+                                   chat_body({{"response_format", {{"type", "json_object"}}}, {"n", 4}, {"seed", seed},
+                                              {"temperature", 1.0}, {"max_tokens", 4 + 5 * (seed % 3)}}))
+                          ->json();
+    ASSERT_EQ(body["choices"].size(), 4u) << body.dump();
+    for (const json& choice : body["choices"]) {
+      const std::string content = choice["message"]["content"];
+      const json parsed = json::parse(content, nullptr, false);
+      EXPECT_TRUE(parsed.is_object()) << "seed " << seed << ": " << content;
+      stopped += choice["finish_reason"] == "stop";
+    }
+  }
+  EXPECT_GT(stopped, 0u) << "some answers close their object early and end";
+  // Streamed completions are constrained alike.
+  const auto s = server_.call("POST", "/v1/completions",
+                              completion_body({{"response_format", {{"type", "json_object"}}}, {"stream", true},
+                                               {"temperature", 0.8}, {"seed", 3}, {"max_tokens", 10}}));
+  std::string text;
+  for (const json& c : stream_chunks(*s)) text += c["choices"][0]["text"].get<std::string>();
+  EXPECT_TRUE(json::parse(text, nullptr, false).is_object()) << text;
+}
+
 TEST_F(OpenAiApiTest, ModelsHealthTokenizeAndDetokenize) {
   const auto models = server_.call("GET", "/v1/models");
   const json list = models->json();
