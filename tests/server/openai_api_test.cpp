@@ -227,6 +227,29 @@ TEST_F(OpenAiApiTest, JsonObjectAnswersAlwaysParseAsObjects) {
   EXPECT_TRUE(json::parse(text, nullptr, false).is_object()) << text;
 }
 
+TEST_F(OpenAiApiTest, ToolsAndThinkingReachTheTemplateAndShapeTheMessage) {
+  const json messages = {{{"role", "user"}, {"content", "Weather in Paris?"}}};
+  const json tools = json::parse(
+      R"([{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}])");
+  const auto count = [&](json extra) {
+    json body = {{"messages", messages}};
+    body.update(extra);
+    return server_.call("POST", "/tokenize", body.dump())->json()["count"].get<int>();
+  };
+  const int plain = count(json::object());
+  EXPECT_GT(count({{"tools", tools}}), plain + 20) << "the tool's signature is in the prompt";
+  EXPECT_EQ(count({{"tools", tools}, {"tool_choice", "none"}}), plain) << "tool_choice none leaves the tools out";
+  EXPECT_GT(count({{"chat_template_kwargs", {{"enable_thinking", false}}}}), plain) << "an empty think block";
+  EXPECT_EQ(count({{"add_generation_prompt", false}}), plain - 3) << "no '<|im_start|>assistant\n'";
+  // The test model's template is Qwen3's: thinking on by default, so the message has reasoning_content.
+  const json thinking = server_.call("POST", "/v1/chat/completions", chat_body({{"tools", tools}}))->json();
+  EXPECT_TRUE(thinking["choices"][0]["message"].contains("reasoning_content")) << thinking.dump();
+  const json plain_answer =
+      server_.call("POST", "/v1/chat/completions", chat_body({{"chat_template_kwargs", {{"enable_thinking", false}}}}))
+          ->json();
+  EXPECT_FALSE(plain_answer["choices"][0]["message"].contains("reasoning_content")) << plain_answer.dump();
+}
+
 TEST_F(OpenAiApiTest, ModelsHealthTokenizeAndDetokenize) {
   const auto models = server_.call("GET", "/v1/models");
   const json list = models->json();
