@@ -1,9 +1,10 @@
 // How a finished choice that failed is answered, whole or streamed: the engine's failure (FinishReason
 // kError) as a 500, a cancel the client did not ask for (shutdown) as a 503, each in OpenAI's error
-// shape; and the usage over several prompts' choices.
+// shape; the usage over several prompts' choices; and logprobs that name ids the tokenizer lacks.
 #include <gtest/gtest.h>
 
 #include "recording_responder.h"
+#include "runtime/serving_test_support.h"
 #include "server/chunk_stream.h"
 #include "server/openai_responses.h"
 #include "server/whole_response_sink.h"
@@ -67,6 +68,25 @@ TEST(ChunkStream, ErrorEventThenDone) {
   EXPECT_EQ(nlohmann::json::parse(events[0])["choices"][0]["delta"]["content"], "Hi");
   EXPECT_EQ(nlohmann::json::parse(events[1])["error"]["message"], "generation failed: boom");
   EXPECT_EQ(events[2], "[DONE]");
+}
+
+// A model's vocabulary is padded past the tokenizer's (151,680 logits for 151,669 tokens here), so a
+// top-logprobs list can name an id with no token: it is listed with no text rather than failing.
+TEST(ChatLogprobs, IdsPastTheTokenizerHaveNoText) {
+  const std::unique_ptr<tokenizer::Tokenizer> tokenizer = runtime::serving_test::load_test_tokenizer();
+  ASSERT_NE(tokenizer, nullptr) << "run scripts/make_testdata.sh first";
+  const auto padded = static_cast<tokenizer::TokenId>(tokenizer->vocab_size() + 3);
+  const tokenizer::TokenId hello = tokenizer->encode("Hello")[0];
+  const std::vector<runtime::TokenLogprobs> logprobs = {{-0.5f, {{hello, -0.5f}, {padded, -1.5f}}}};
+  const Json content = chat_logprobs_content(*tokenizer, std::vector<tokenizer::TokenId>{hello}, logprobs);
+  ASSERT_EQ(content.size(), 1u);
+  EXPECT_EQ(content[0]["token"], "Hello");
+  EXPECT_EQ(content[0]["top_logprobs"][1]["token"], "");
+  EXPECT_EQ(content[0]["top_logprobs"][1]["bytes"], Json::array());
+  std::size_t offset = 0;
+  const Json legacy = completion_logprobs(*tokenizer, std::vector<tokenizer::TokenId>{padded}, logprobs, offset);
+  EXPECT_EQ(legacy["tokens"][0], "");
+  EXPECT_EQ(offset, 0u);
 }
 
 }  // namespace
