@@ -169,6 +169,9 @@ void add_bench_command(CLI::App& app) {
   latency->add_flag("--json", opt->json, "Print the report as JSON");
   opt->device.add_to(*latency);
   latency->callback([opt] { run_latency(*opt); });
+  add_bench_throughput_command(*bench);
+  add_bench_serving_command(*bench);
+  add_bench_make_dataset_command(*bench);
 }
 
 }  // namespace qwenrt::cli

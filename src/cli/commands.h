@@ -11,4 +11,9 @@ void add_bench_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_chat_command(CLI::App& app);
 
+// The subcommands of `bench` besides latency, each registering itself on it.
+void add_bench_throughput_command(CLI::App& bench);
+void add_bench_serving_command(CLI::App& bench);
+void add_bench_make_dataset_command(CLI::App& bench);
+
 }  // namespace qwenrt::cli

@@ -1,6 +1,5 @@
 // `qwenrt eval`: accuracy against Hugging Face transformers. `reference` writes what hf_reference.py
 // writes (computed through qwenrt's KV cache); `compare` measures how far two such files differ.
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -52,10 +51,7 @@ void run_reference(const ReferenceOptions& opt) {
   const engine::OpenedBackend opened = engine::open_backend(model, options);
   const engine::ReferenceRun run = engine::run_reference(*opened.backend, prompt, opt.steps);
   const std::string dtype = model.config.dtype.empty() ? "float32" : model.config.dtype;
-  std::ofstream out(opt.out);
-  if (!out) fail(opt.out, ": cannot write");
-  out << engine::reference_to_json(run, opt.model_dir, dtype).dump();
-  if (!out.flush()) fail(opt.out, ": write failed");
+  write_file(opt.out, engine::reference_to_json(run, opt.model_dir, dtype).dump());
   std::cerr << "prompt " << prompt.size() << " tokens on " << engine::device_kind_name(opened.device) << "; greedy";
   for (std::size_t i = 0; i < run.greedy_ids.size() && i < 16; ++i) std::cerr << ' ' << run.greedy_ids[i];
   std::cerr << "\n";

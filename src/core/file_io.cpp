@@ -24,6 +24,13 @@ std::string read_file(const std::filesystem::path& path) {
   return data;
 }
 
+void write_file(const std::filesystem::path& path, std::string_view data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) fail(path.string(), ": cannot write (", std::strerror(errno), ")");
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  if (!out.flush()) fail(path.string(), ": write failed (", std::strerror(errno), ")");
+}
+
 MappedFile::MappedFile(const std::filesystem::path& path) : path_(path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(path.string(), ": cannot open (", std::strerror(errno), ")");

@@ -1,4 +1,4 @@
-// Whole-file reads and read-only memory maps, with errors that name the file.
+// Whole-file reads and writes and read-only memory maps, with errors that name the file.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +10,9 @@ namespace qwenrt {
 
 // Reads a whole file; throws Error naming the path when it cannot be opened or read.
 std::string read_file(const std::filesystem::path& path);
+
+// Writes data as the whole file, replacing it; throws Error naming the path when it cannot be written.
+void write_file(const std::filesystem::path& path, std::string_view data);
 
 // A read-only mmap of a whole file. Move-only; unmaps on destruction.
 class MappedFile {

@@ -93,6 +93,7 @@ bool Scheduler::wait_for_work(std::stop_token stop) {
 bool Scheduler::step() {
   take_inbox();
   schedule();
+  peak_used_blocks_ = std::max(peak_used_blocks_, blocks_.total_blocks() - blocks_.free_blocks());
   std::size_t sequences = 0, tokens = 0;
   for (const auto& r : running_) {
     sequences += r->step_tokens() > 0 ? 1 : 0;
@@ -315,6 +316,7 @@ void Scheduler::publish_stats(std::size_t step_sequences, std::size_t step_token
   stats_.prompt_tokens = prompt_tokens_;
   stats_.cached_prompt_tokens = cached_prompt_tokens_;
   stats_.generated_tokens = generated_tokens_;
+  stats_.peak_used_blocks = peak_used_blocks_;
   stats_.last_step_sequences = step_sequences;
   stats_.last_step_tokens = step_tokens;
 }

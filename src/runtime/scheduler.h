@@ -58,6 +58,9 @@ struct SchedulerStats {
   std::uint64_t prompt_tokens = 0;          // of admitted requests
   std::uint64_t cached_prompt_tokens = 0;   // of those, found in the prefix cache
   std::uint64_t generated_tokens = 0;
+  // The most KV blocks that running requests held at once, as scheduled for a step: how much of the
+  // cache the load needed (a benchmark reports it next to total_blocks).
+  std::size_t peak_used_blocks = 0;
   std::size_t last_step_sequences = 0;
   std::size_t last_step_tokens = 0;
 };
@@ -132,6 +135,7 @@ class Scheduler {
   std::vector<engine::TokenSampling> sampling_rows_;
   std::vector<tokenizer::TokenId> sampled_;
   std::uint64_t steps_ = 0, preemptions_ = 0, prompt_tokens_ = 0, cached_prompt_tokens_ = 0, generated_tokens_ = 0;
+  std::size_t peak_used_blocks_ = 0;
 
   // Built at the first request that asks for a JSON object (it sorts the whole vocabulary).
   std::once_flag json_vocabulary_once_;

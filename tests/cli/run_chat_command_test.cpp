@@ -1,32 +1,13 @@
-// `qwenrt run` and `qwenrt chat` end to end, on a tiny random-weight Qwen2 model that carries the real
-// Qwen vocabulary (tokenizer files from the test data), so every piece of the path runs: template,
-// tokenizer, forward pass, sampling, stop handling, streaming detokenizer.
+// `qwenrt run` and `qwenrt chat` end to end, on the tiny model with the real Qwen vocabulary.
 #include <gtest/gtest.h>
 
-#include "model/tiny_checkpoint.h"
 #include "run_command.h"
+#include "tiny_model_fixture.h"
 
 namespace qwenrt::testing {
 namespace {
 
-// Set up in each test rather than once per suite: a failure in SetUpTestSuite would leave the tests
-// reported as skipped instead of failed.
-class GenerateCommands : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto tokenizer_dir = std::filesystem::path(QWENRT_TESTDATA_DIR) / "tokenizer";
-    ASSERT_TRUE(std::filesystem::exists(tokenizer_dir / "tokenizer.json")) << "run scripts/make_testdata.sh first";
-    dir_ = std::filesystem::temp_directory_path() / ("qwenrt_cli_model_" + std::to_string(::getpid()));
-    if (std::filesystem::exists(dir_ / "tokenizer_config.json")) return;  // made by an earlier test
-    model::testing::write_tiny_chat_model(dir_, tokenizer_dir);
-  }
-  static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
-
-  static std::string model() { return " -m " + dir_.string() + " --threads 2"; }
-
-  static std::filesystem::path dir_;
-};
-std::filesystem::path GenerateCommands::dir_;
+class GenerateCommands : public TinyModelTest {};
 
 // Each answer ends with its statistics line on stderr.
 long answers(const CommandResult& r) {

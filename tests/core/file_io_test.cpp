@@ -26,6 +26,19 @@ TEST(FileIo, ReadsAndMapsWholeFile) {
   std::filesystem::remove(path);
 }
 
+TEST(FileIo, WritesAndReplacesWholeFile) {
+  const auto path = temp_file("qwenrt_file_io_write.txt", "a longer first content");
+  write_file(path, std::string("new\0data", 8));
+  EXPECT_EQ(read_file(path), std::string("new\0data", 8));
+  std::filesystem::remove(path);
+  try {
+    write_file("/nonexistent/qwenrt/out.json", "x");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/qwenrt/out.json: cannot write"), std::string::npos) << e.what();
+  }
+}
+
 TEST(FileIo, ErrorsNameThePath) {
   try {
     read_file("/nonexistent/qwenrt/file.json");

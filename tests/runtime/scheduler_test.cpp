@@ -193,6 +193,7 @@ TEST_F(SchedulerTest, PreemptsTheNewestWhenBlocksRunOutAndEveryoneStillFinishes)
   }
   run_until_idle();
   EXPECT_GT(scheduler_->stats().preemptions, 0u);
+  EXPECT_EQ(scheduler_->stats().peak_used_blocks, 16u) << "a preemption only comes once no block is free";
   EXPECT_EQ(outputs_.results[requests[0].first].metrics.preemptions, 0u) << "the oldest request is never the victim";
   std::size_t preempted = 0;
   for (const auto& [id, prompt] : requests) {
@@ -200,6 +201,16 @@ TEST_F(SchedulerTest, PreemptsTheNewestWhenBlocksRunOutAndEveryoneStillFinishes)
     preempted += outputs_.results[id].metrics.preemptions;
   }
   EXPECT_EQ(preempted, scheduler_->stats().preemptions);
+}
+
+TEST_F(SchedulerTest, PeakBlockUseIsTheMostHeldAtOnce) {
+  start({.max_num_seqs = 4, .max_num_batched_tokens = 64});
+  EXPECT_EQ(scheduler_->stats().peak_used_blocks, 0u);
+  // 10 + 6 tokens fill one block of 16, 20 + 6 need two: three held together while both run.
+  submit(random_tokens(10, 500), greedy(6));
+  submit(random_tokens(20, 501), greedy(6));
+  run_until_idle();
+  EXPECT_EQ(scheduler_->stats().peak_used_blocks, 3u) << "and it stays the peak once they are done";
 }
 
 TEST_F(SchedulerTest, CancelledRequestsEndAtTheNextStepWithTheirBlocksFreed) {
