@@ -2,7 +2,6 @@
 // requests drawn from a ShareGPT file, all submitted at once to the batching engine, each generating
 // its dataset output length with EOS ignored; requests and tokens per second over the whole run, with
 // each request's latencies and the engine's preemptions, prefix-cache hits and peak KV-cache use.
-#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -23,6 +22,7 @@ struct ThroughputOptions {
   BenchDatasetFlags data;
   std::size_t max_num_seqs = 256;
   std::size_t max_num_batched_tokens = 8192;
+  std::size_t kv_cache_tokens = 32768;
   std::string sampling = "greedy";
   bool json = false;
   DeviceFlags device;
@@ -41,17 +41,6 @@ runtime::SamplingParams sampling_params(const ThroughputOptions& opt, const mode
 
 nlohmann::json sampling_json(const runtime::SamplingParams& p) {
   return {{"temperature", p.temperature}, {"top_p", p.top_p}, {"top_k", p.top_k}, {"repetition_penalty", p.repetition_penalty}};
-}
-
-// The KV cache on the CPU holds every running sequence at its longest; on the GPU it takes what
-// --gpu-memory-utilization leaves, as vLLM's does.
-engine::BackendOptions backend_options(const ThroughputOptions& opt, const std::vector<bench::SampledRequest>& requests) {
-  engine::BackendOptions options = opt.device.backend_options();
-  std::size_t longest = 0;
-  for (const bench::SampledRequest& r : requests) longest = std::max(longest, r.prompt_ids.size() + r.output_len);
-  options.cpu_kv_tokens = std::min(opt.max_num_seqs, requests.size()) * (longest + options.block_size);
-  options.max_step_tokens = opt.max_num_batched_tokens;
-  return options;
 }
 
 void check_room(const std::vector<bench::SampledRequest>& requests, std::size_t context_length) {
@@ -73,7 +62,10 @@ void run_throughput(const ThroughputOptions& opt) {
   const nlohmann::json about = {{"model", opt.model_dir}, {"sampling", sampling_json(params)}};
   const std::vector<bench::SampledRequest> requests = opt.data.sample(conversations, tokenizer, about);
 
-  const engine::OpenedBackend opened = engine::open_backend(model, backend_options(opt, requests));
+  engine::BackendOptions backend_options = opt.device.backend_options();
+  backend_options.cpu_kv_tokens = opt.kv_cache_tokens;
+  backend_options.max_step_tokens = opt.max_num_batched_tokens;
+  const engine::OpenedBackend opened = engine::open_backend(model, backend_options);
   std::cerr << "qwenrt: " << opened.memory_report << "\n";
   runtime::LlmEngine engine(*opened.backend, tokenizer, runtime::end_of_text_ids(model.config, model.generation, tokenizer),
                             {.max_num_seqs = opt.max_num_seqs, .max_num_batched_tokens = opt.max_num_batched_tokens});
@@ -126,6 +118,9 @@ void add_bench_throughput_command(CLI::App& bench) {
   opt->data.add_to(*cmd);
   cmd->add_option("--max-num-seqs", opt->max_num_seqs, "Requests running at once")->capture_default_str();
   cmd->add_option("--max-num-batched-tokens", opt->max_num_batched_tokens, "Tokens in one forward step")
+      ->capture_default_str();
+  cmd->add_option("--kv-cache-tokens", opt->kv_cache_tokens,
+                  "CPU: tokens the KV cache holds, all requests together (CUDA sizes it from --gpu-memory-utilization)")
       ->capture_default_str();
   cmd->add_option("--sampling", opt->sampling,
                   "greedy, or model: the model's generation_config.json sampling, seeded by --seed")
