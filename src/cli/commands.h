@@ -10,6 +10,7 @@ void add_eval_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_chat_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 // The subcommands of `bench` besides latency, each registering itself on it.
 void add_bench_throughput_command(CLI::App& bench);

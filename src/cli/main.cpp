@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   qwenrt::cli::add_run_command(app);
   qwenrt::cli::add_chat_command(app);
+  qwenrt::cli::add_serve_command(app);
   qwenrt::cli::add_tokenize_command(app);
   qwenrt::cli::add_eval_command(app);
   qwenrt::cli::add_bench_command(app);

@@ -16,8 +16,7 @@ OpenedBackend open_cpu(const LoadedModel& model, const BackendOptions& o) {
   OpenedBackend opened;
   opened.device = DeviceKind::kCpu;
   opened.pool = std::make_unique<ThreadPool>(o.cpu_threads);
-  const std::size_t tokens = std::min(o.cpu_kv_tokens, model.config.max_position_embeddings);
-  const std::size_t blocks = (tokens + o.block_size - 1) / o.block_size;
+  const std::size_t blocks = (o.cpu_kv_tokens + o.block_size - 1) / o.block_size;
   opened.backend = std::make_unique<CpuTransformer>(model, *opened.pool, CpuCacheOptions{o.block_size, blocks});
   opened.memory_report = str_cat("cpu, ", opened.pool->size(), " threads; KV cache ", blocks, " blocks of ",
                                  o.block_size, " tokens (", blocks * o.block_size, " tokens)");
