@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "core/utf8.h"
 #include "testdata.h"
 
@@ -28,6 +29,22 @@ TEST(StreamingDetokenizer, NeverEmitsHalfACharacter) {
   joined += stream.finish();
   EXPECT_TRUE(held_back) << "the text should have split some character across tokens";
   EXPECT_EQ(joined, text);
+}
+
+TEST(StreamingDetokenizer, IdsPastTheTokenizerAddNoTextAndKeepWhatIsHeldBack) {
+  const auto file = qwenrt::testing::tokenizer_testdata() / "tokenizer.json";
+  ASSERT_TRUE(qwenrt::testing::have_testdata_file(file));
+  const Tokenizer tok = Tokenizer::from_tokenizer_json(file);
+  const auto rare = tok.encode("龘!");
+  ASSERT_GE(rare.size(), 3u);
+  const auto padded = static_cast<TokenId>(tok.vocab_size());  // the first row a padded model adds
+  StreamingDetokenizer stream(tok);
+  std::string out = stream.push(rare[0]);
+  EXPECT_EQ(stream.push(padded), "");
+  EXPECT_EQ(stream.push(padded + 300), "");
+  for (std::size_t i = 1; i < rare.size(); ++i) out += stream.push(rare[i]);
+  EXPECT_EQ(out + stream.finish(), "龘!");
+  EXPECT_THROW(stream.push(-1), Error);
 }
 
 TEST(StreamingDetokenizer, ReplacesBytesThatCanNeverBeValid) {
