@@ -24,14 +24,19 @@ inline std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
-inline CommandResult run_qwenrt(const std::string& args, const std::string& stdin_text = "") {
+// Runs a shell command line with stdin_text as its input.
+inline CommandResult run_shell(const std::string& command, const std::string& stdin_text = "") {
   const auto dir = std::filesystem::temp_directory_path() / ("qwenrt_cli_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "stdin", std::ios::binary) << stdin_text;
-  const std::string cmd = std::string("'") + QWENRT_BINARY + "' " + args + " <'" + (dir / "stdin").string() + "' >'" +
-                          (dir / "stdout").string() + "' 2>'" + (dir / "stderr").string() + "'";
+  const std::string cmd = command + " <'" + (dir / "stdin").string() + "' >'" + (dir / "stdout").string() + "' 2>'" +
+                          (dir / "stderr").string() + "'";
   const int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "stdout"), slurp(dir / "stderr")};
+}
+
+inline CommandResult run_qwenrt(const std::string& args, const std::string& stdin_text = "") {
+  return run_shell(std::string("'") + QWENRT_BINARY + "' " + args, stdin_text);
 }
 
 }  // namespace qwenrt::testing
