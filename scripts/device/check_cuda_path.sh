@@ -31,6 +31,9 @@ for preset in qwen2.5-7b qwen3-8b qwen-7b-v1; do
   [[ -d "$work/$preset.qwen2" ]] && ref_model="$work/$preset.qwen2"
   python3 "$shared/hf_reference.py" --model "$ref_model" --prompt-ids "$prompt" --steps 16 --dtype float32 \
     --out "$work/$preset.hf.json" | tail -1
+  # transformers itself in bf16: how far bf16 arithmetic alone moves the float32 answer (the floor).
+  python3 "$shared/hf_reference.py" --model "$ref_model" --prompt-ids "$prompt" --steps 16 --dtype bfloat16 \
+    --out "$work/$preset.hf-bf16.json" | tail -1
   for device in cuda cpu; do
     timeout 60 "$bin/qwenrt" eval reference -m "$work/$preset" --ids "$prompt" --steps 16 --device "$device" \
       --out "$work/$preset.$device.json"
@@ -38,6 +41,8 @@ for preset in qwen2.5-7b qwen3-8b qwen-7b-v1; do
   {
     echo "== $preset, 2 layers, bf16 weights: transformers (float32) vs qwenrt CUDA"
     "$bin/qwenrt" eval compare "$work/$preset.hf.json" "$work/$preset.cuda.json"
+    echo "== $preset: transformers (float32) vs transformers (bfloat16)"
+    "$bin/qwenrt" eval compare "$work/$preset.hf.json" "$work/$preset.hf-bf16.json"
     echo "== $preset: qwenrt CPU vs qwenrt CUDA"
     "$bin/qwenrt" eval compare "$work/$preset.cpu.json" "$work/$preset.cuda.json"
     # Where the top-1 differs: transformers' own margin between its choice and the GPU's there.
