@@ -134,48 +134,20 @@ __global__ void __launch_bounds__(kThreads) decode_kernel(AttentionArgs args, co
       mma_bf16(score[0], q_frag[k], b[0], b[1]);
       mma_bf16(score[1], q_frag[k], b[2], b[3]);
     }
-    float probability_scale[2];
 #pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      float step_max = -INFINITY;
+    for (int n = 0; n < 2; ++n) {
 #pragma unroll
-      for (int n = 0; n < 2; ++n) {
-#pragma unroll
-        for (int e = 0; e < 2; ++e) {
-          float& s = score[n][2 * h + e];
-          if (first + n * 8 + lane % 4 * 2 + e >= key_end) s = -INFINITY;
-          step_max = fmaxf(step_max, s);
-        }
+      for (int e = 0; e < 4; ++e) {
+        if (first + n * 8 + lane % 4 * 2 + e % 2 >= key_end) score[n][e] = -INFINITY;
       }
-      step_max = fmaxf(step_max, __shfl_xor_sync(0xffffffffu, step_max, 1));
-      step_max = fmaxf(step_max, __shfl_xor_sync(0xffffffffu, step_max, 2));
-      const float new_max = fmaxf(running_max[h], step_max);  // finite: the chunk's first key is in range
-      probability_scale[h] = expf(running_max[h] - new_max);
-      running_max[h] = new_max;
-      float step_sum = 0.0f;
-#pragma unroll
-      for (int n = 0; n < 2; ++n) {
-#pragma unroll
-        for (int e = 0; e < 2; ++e) {
-          float& s = score[n][2 * h + e];
-          s = expf(s - new_max);
-          step_sum += s;
-        }
-      }
-      running_sum[h] = running_sum[h] * probability_scale[h] + step_sum;
     }
-    const unsigned p[4] = {pack_bf16(score[0][0], score[0][1]), pack_bf16(score[0][2], score[0][3]),
-                           pack_bf16(score[1][0], score[1][1]), pack_bf16(score[1][2], score[1][3])};
+    float probability_scale[2];
+    detail::online_softmax_step(score, running_max, running_sum, probability_scale);
+    detail::rescale_rows(out, probability_scale);
+    unsigned p[4];
+    detail::probability_fragment(score, 0, p);
 #pragma unroll
     for (int n = 0; n < kOutTiles; n += 2) {
-      out[n][0] *= probability_scale[0];
-      out[n][1] *= probability_scale[0];
-      out[n][2] *= probability_scale[1];
-      out[n][3] *= probability_scale[1];
-      out[n + 1][0] *= probability_scale[0];
-      out[n + 1][1] *= probability_scale[0];
-      out[n + 1][2] *= probability_scale[1];
-      out[n + 1][3] *= probability_scale[1];
       unsigned b[4];  // b0, b1 of dimensions n*8.., then of the next 8
       ldmatrix_x4_trans(b, values + (lane % 8 + (lane / 8) % 2 * 8) * kStride + n * 8 + lane / 16 * 8);
       mma_bf16(out[n], p, b[0], b[1]);

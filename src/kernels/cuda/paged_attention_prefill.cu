@@ -130,52 +130,21 @@ __global__ void __launch_bounds__(kThreads) prefill_kernel(AttentionArgs args, c
       }
     }
 
+#pragma unroll
+    for (int n = 0; n < kKeyTiles; ++n) {
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        if (key_base + n * 8 + lane % 4 * 2 + e % 2 > position[e / 2]) score[n][e] = -INFINITY;
+      }
+    }
     float probability_scale[2];
-#pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      float step_max = -INFINITY;
-#pragma unroll
-      for (int n = 0; n < kKeyTiles; ++n) {
-#pragma unroll
-        for (int e = 0; e < 2; ++e) {
-          const int key = key_base + n * 8 + lane % 4 * 2 + e;
-          float& s = score[n][2 * h + e];
-          if (key > position[h]) s = -INFINITY;
-          step_max = fmaxf(step_max, s);
-        }
-      }
-      step_max = fmaxf(step_max, __shfl_xor_sync(0xffffffffu, step_max, 1));
-      step_max = fmaxf(step_max, __shfl_xor_sync(0xffffffffu, step_max, 2));
-      const float new_max = fmaxf(running_max[h], step_max);
-      // A row with no visible key yet keeps max -inf; subtracting 0 then gives e^-inf = 0, not NaN.
-      const float reference = new_max == -INFINITY ? 0.0f : new_max;
-      probability_scale[h] = expf(running_max[h] - reference);
-      running_max[h] = new_max;
-      float step_sum = 0.0f;
-#pragma unroll
-      for (int n = 0; n < kKeyTiles; ++n) {
-#pragma unroll
-        for (int e = 0; e < 2; ++e) {
-          float& s = score[n][2 * h + e];
-          s = expf(s - reference);
-          step_sum += s;
-        }
-      }
-      running_sum[h] = running_sum[h] * probability_scale[h] + step_sum;
-    }
-#pragma unroll
-    for (int n = 0; n < kOutTiles; ++n) {
-      out[n][0] *= probability_scale[0];
-      out[n][1] *= probability_scale[0];
-      out[n][2] *= probability_scale[1];
-      out[n][3] *= probability_scale[1];
-    }
+    detail::online_softmax_step(score, running_max, running_sum, probability_scale);
+    detail::rescale_rows(out, probability_scale);
 
 #pragma unroll
     for (int k = 0; k < kKeys / 16; ++k) {
-      const unsigned p[4] = {pack_bf16(score[2 * k][0], score[2 * k][1]), pack_bf16(score[2 * k][2], score[2 * k][3]),
-                             pack_bf16(score[2 * k + 1][0], score[2 * k + 1][1]),
-                             pack_bf16(score[2 * k + 1][2], score[2 * k + 1][3])};
+      unsigned p[4];
+      detail::probability_fragment(score, k, p);
 #pragma unroll
       for (int n = 0; n < kOutTiles; n += 2) {
         unsigned b[4];  // b0, b1 of dimension tile n, then of dimension tile n + 1
