@@ -30,7 +30,8 @@ timeout 200 python3 bench/transformers_throughput.py --model "$model" --requests
 "$bin/qwenrt" serve -m "$model" --device cuda --port 8000 > "$out/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 120); do
-  curl -sf http://127.0.0.1:8000/health > /dev/null && break
+  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2)" \
+    2> /dev/null && break
   sleep 1
 done
 timeout 150 "$bin/qwenrt" bench serving --base-url http://127.0.0.1:8000 --tokenizer "$model" \
