@@ -3,7 +3,7 @@
 # checkpoint carrying the real Qwen vocabulary. A ShareGPT-format file from `qwenrt bench
 # make-dataset`; `qwenrt bench throughput` on 1,000 of its requests; the same 64 requests through
 # qwenrt and through Hugging Face transformers (bench/transformers_throughput.py, the peer measured in
-# the same run); then `qwenrt serve` with `qwenrt bench serving` at 4 requests/s. JSON reports go to
+# the same run); then `qwenrt serve` with `qwenrt bench serving` at 4 and 16 requests/s. JSON reports go to
 # OUT_DIR; the comparison and a summary end the output. Usage:
 #   scripts/device/bench_serving_path.sh SHARED_DIR BIN_DIR TOKENIZER_DIR OUT_DIR
 # TOKENIZER_DIR holds tokenizer.json and tokenizer_config.json (Qwen2's).
@@ -34,9 +34,12 @@ for _ in $(seq 120); do
     2> /dev/null && break
   sleep 1
 done
-timeout 150 "$bin/qwenrt" bench serving --base-url http://127.0.0.1:8000 --tokenizer "$model" \
-  --dataset "$work/sharegpt_like.json" --num-prompts 200 --request-rate 4 --json > "$out/serving_rate4.json" \
-  || echo "serving: exit status $?"
+# 4 requests/s is the issue's load; 16 shows the headroom.
+for rate in 4 16; do
+  timeout 150 "$bin/qwenrt" bench serving --base-url http://127.0.0.1:8000 --tokenizer "$model" \
+    --dataset "$work/sharegpt_like.json" --num-prompts 200 --request-rate "$rate" --json \
+    > "$out/serving_rate$rate.json" || echo "serving at $rate/s: exit status $?"
+done
 kill -TERM "$server"
 wait "$server"
 echo "serve exit status $?"
@@ -52,7 +55,7 @@ def load(name):
         return json.loads((out / name).read_text())
     except Exception as e:
         return {"error": str(e)}
-for name in ("dataset.json", "throughput_1000.json", "serving_rate4.json"):
+for name in ("dataset.json", "throughput_1000.json", "serving_rate4.json", "serving_rate16.json"):
     r = load(name)
     flat = {k: v for k, v in r.items() if not isinstance(v, (dict, list))}
     print(name, json.dumps(flat)[:900])

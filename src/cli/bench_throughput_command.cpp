@@ -92,6 +92,9 @@ void run_throughput(const ThroughputOptions& opt) {
       {"max_num_seqs", opt.max_num_seqs},
       {"max_num_batched_tokens", opt.max_num_batched_tokens},
       {"engine_steps", run.stats.steps},
+      // Where the run's time went: the forward passes, the host's work between them, and waiting.
+      {"forward_s", run.stats.forward_seconds},
+      {"host_step_s", run.stats.step_seconds - run.stats.forward_seconds},
       {"preemptions", run.stats.preemptions},
       {"prefix_cache_hit_tokens", run.stats.cached_prompt_tokens},
       {"prefix_cache_hit_rate", run.stats.prompt_tokens > 0 ? static_cast<double>(run.stats.cached_prompt_tokens) /

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <chrono>
 
 #include "core/error.h"
 #include "kernels/cpu/qwen_v1_scaling.h"
@@ -91,6 +92,7 @@ bool Scheduler::wait_for_work(std::stop_token stop) {
 }
 
 bool Scheduler::step() {
+  const auto start = std::chrono::steady_clock::now();
   take_inbox();
   schedule();
   peak_used_blocks_ = std::max(peak_used_blocks_, blocks_.total_blocks() - blocks_.free_blocks());
@@ -102,6 +104,7 @@ bool Scheduler::step() {
   if (sequences > 0) {
     run_batch();
     ++steps_;
+    step_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   publish_stats(sequences, tokens);
   return sequences > 0;
@@ -255,12 +258,14 @@ void Scheduler::run_batch() {
       sampling_rows_.push_back(r->step_tokens() == r->pending_tokens() ? r->device_sampling() : engine::TokenSampling{});
     }
   }
+  const auto forward_start = std::chrono::steady_clock::now();
   try {
     if (on_device) {
       backend_.forward_sampled(batch, sampling_rows_, sampled_, logits_);
     } else {
       backend_.forward(batch, logits_);
     }
+    forward_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - forward_start).count();
   } catch (const std::exception& e) {
     for (RequestState* r : members) {
       r->finish(FinishReason::kError, str_cat("the forward step failed: ", e.what()));
@@ -317,6 +322,8 @@ void Scheduler::publish_stats(std::size_t step_sequences, std::size_t step_token
   stats_.cached_prompt_tokens = cached_prompt_tokens_;
   stats_.generated_tokens = generated_tokens_;
   stats_.peak_used_blocks = peak_used_blocks_;
+  stats_.step_seconds = step_seconds_;
+  stats_.forward_seconds = forward_seconds_;
   stats_.last_step_sequences = step_sequences;
   stats_.last_step_tokens = step_tokens;
 }

@@ -61,6 +61,10 @@ struct SchedulerStats {
   // The most KV blocks that running requests held at once, as scheduled for a step: how much of the
   // cache the load needed (a benchmark reports it next to total_blocks).
   std::size_t peak_used_blocks = 0;
+  // Wall time of the steps, and of the backend's forward passes within them (the device's work and
+  // the wait for it); the rest is the host's scheduling, sampling bookkeeping and callbacks.
+  double step_seconds = 0;
+  double forward_seconds = 0;
   std::size_t last_step_sequences = 0;
   std::size_t last_step_tokens = 0;
 };
@@ -136,6 +140,7 @@ class Scheduler {
   std::vector<tokenizer::TokenId> sampled_;
   std::uint64_t steps_ = 0, preemptions_ = 0, prompt_tokens_ = 0, cached_prompt_tokens_ = 0, generated_tokens_ = 0;
   std::size_t peak_used_blocks_ = 0;
+  double step_seconds_ = 0, forward_seconds_ = 0;
 
   // Built at the first request that asks for a JSON object (it sorts the whole vocabulary).
   std::once_flag json_vocabulary_once_;

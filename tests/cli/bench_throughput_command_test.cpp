@@ -67,6 +67,12 @@ TEST_F(BenchCommands, ThroughputRunsEveryRequestToItsDatasetLength) {
   EXPECT_GT(report["peak_kv_blocks"].get<std::size_t>(), 0u);
   EXPECT_LE(report["peak_kv_blocks"].get<std::size_t>(), report["kv_blocks"].get<std::size_t>());
   EXPECT_GE(report["engine_steps"].get<std::size_t>(), output / 4) << "at most four requests decode per step";
+  // The steps' time splits into forward passes and the host's work, within the run's time (which ends
+  // at the last answer, a little before the bookkeeping of the step that gave it).
+  EXPECT_GT(report["forward_s"].get<double>(), 0);
+  EXPECT_GE(report["host_step_s"].get<double>(), 0);
+  EXPECT_LE(report["forward_s"].get<double>() + report["host_step_s"].get<double>(),
+            report["elapsed_s"].get<double>() + 0.1);
   for (const char* latency : {"ttft_ms", "tpot_ms", "itl_ms", "e2e_ms"}) {
     const nlohmann::json& s = report[latency];
     EXPECT_GT(s["p50"].get<double>(), 0) << latency;

@@ -116,6 +116,8 @@ OfflineRun run_offline(runtime::LlmEngine& engine, const std::vector<SampledRequ
   run.stats.prompt_tokens -= before.prompt_tokens;
   run.stats.cached_prompt_tokens -= before.cached_prompt_tokens;
   run.stats.generated_tokens -= before.generated_tokens;
+  run.stats.step_seconds -= before.step_seconds;
+  run.stats.forward_seconds -= before.forward_seconds;
   return run;
 }
 
