@@ -1,12 +1,15 @@
-// `qwenrt bench throughput` and `qwenrt bench make-dataset` end to end on the CPU, with the tiny model
-// that carries the real Qwen vocabulary and ShareGPT files in the real format written here.
+// `qwenrt bench throughput`, `qwenrt bench serving` (against `qwenrt serve`) and `qwenrt bench
+// make-dataset` end to end on the CPU, with the tiny model that carries the real Qwen vocabulary and
+// ShareGPT files in the real format written here.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <nlohmann/json.hpp>
 
 #include "bench/sharegpt_files.h"
 #include "core/error.h"
 #include "run_command.h"
+#include "server_process.h"
 #include "tiny_model_fixture.h"
 
 namespace qwenrt::testing {
@@ -111,6 +114,44 @@ TEST_F(BenchCommands, ThroughputRejectsBadInputWithOneLine) {
   const auto too_long = run_qwenrt("bench throughput" + model() + " --dataset " + long_file.string() + " --num-prompts 1");
   EXPECT_EQ(too_long.exit_code, 1);
   EXPECT_NE(too_long.err.find("request 0 (conversation long) needs 300 positions"), std::string::npos) << too_long.err;
+}
+
+TEST_F(BenchCommands, ServingStreamsEveryRequestToItsDatasetLengthFromQwenrtServe) {
+  const auto dataset = small_sharegpt();
+  const auto saved = dir() / "serving_requests.json";
+  ServerProcess server("serve" + model() + " --port 0 --served-model-name tiny --max-num-seqs 4");
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.wait_for_ports().at(0));
+  for (const char* endpoint : {"/v1/completions", "/v1/chat/completions"}) {
+    const auto r = run_qwenrt("bench serving --base-url " + url + " --endpoint " + endpoint + " --tokenizer " +
+                              dir().string() + " --dataset " + dataset.string() +
+                              " --num-prompts 6 --seed 2 --request-rate 20 --json --save-requests " + saved.string());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const nlohmann::json report = nlohmann::json::parse(r.out);
+    const nlohmann::json requests = nlohmann::json::parse(slurp(saved));
+    std::size_t output = 0;
+    for (const nlohmann::json& q : requests["requests"]) output += q["output_len"].get<std::size_t>();
+    EXPECT_EQ(report["endpoint"], endpoint);
+    EXPECT_EQ(report["model"], "tiny") << "the first of GET /v1/models";
+    EXPECT_EQ(report["completed"], 6) << report.dump();
+    EXPECT_EQ(report["failed"], 0);
+    EXPECT_EQ(report["total_output_tokens"], output) << "EOS is ignored: each request streams its dataset length";
+    for (const char* latency : {"ttft_ms", "tpot_ms", "itl_ms", "e2e_ms"}) {
+      EXPECT_GT(report[latency]["p50"].get<double>(), 0) << latency;
+      EXPECT_LE(report[latency]["p50"].get<double>(), report[latency]["p99"].get<double>()) << latency;
+    }
+  }
+  // The server counted what the benchmark says it was sent.
+  const auto metrics = run_shell("curl -sS " + url + "/metrics");
+  EXPECT_NE(metrics.out.find("qwenrt_request_success_total{finished_reason=\"length\"} 12"), std::string::npos)
+      << metrics.out;
+
+  server.send(SIGTERM);
+  EXPECT_EQ(server.wait_for_exit(std::chrono::seconds(60)), 0) << server.log();
+  const auto gone = run_qwenrt("bench serving --base-url " + url + " --tokenizer " + dir().string() + " --dataset " +
+                               dataset.string() + " --num-prompts 2");
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_EQ(std::count(gone.err.begin(), gone.err.end(), '\n'), 1) << gone.err;
+  EXPECT_NE(gone.err.find(url.substr(7)), std::string::npos) << gone.err;
 }
 
 TEST_F(BenchCommands, MakeDatasetWritesAShareGptFileAndItsStatistics) {
