@@ -5,25 +5,24 @@
 #include <random>
 
 #include "core/error.h"
+#include "core/utf8.h"
 
 namespace qwenrt::server {
 namespace {
 
 // A token's bytes; none for the ids a model's padded vocabulary has beyond the tokenizer's, which a
-// top-logprobs list can name.
+// top-logprobs list can name, nor for an id that the vocabulary leaves unassigned.
 std::string_view known_bytes(const tokenizer::Tokenizer& tokenizer, tokenizer::TokenId id) {
-  if (id < 0 || static_cast<std::size_t>(id) >= tokenizer.vocab_size()) return {};
   try {
-    return tokenizer.token_bytes(id);
+    return tokenizer.generated_token_bytes(id);
   } catch (const Error&) {
-    return {};  // an id inside the range that the vocabulary leaves unassigned
+    return {};
   }
 }
 
 // The text a client sees for one token: its bytes, with half a character shown as U+FFFD.
 std::string token_text(const tokenizer::Tokenizer& tokenizer, tokenizer::TokenId id) {
-  if (known_bytes(tokenizer, id).empty()) return {};
-  return tokenizer.decode_text(std::span<const tokenizer::TokenId>(&id, 1));
+  return utf8::sanitize(known_bytes(tokenizer, id));
 }
 
 Json token_bytes(const tokenizer::Tokenizer& tokenizer, tokenizer::TokenId id) {

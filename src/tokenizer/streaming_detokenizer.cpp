@@ -5,7 +5,7 @@
 namespace qwenrt::tokenizer {
 
 std::string StreamingDetokenizer::push(TokenId id) {
-  if (id < 0 || static_cast<std::size_t>(id) < tokenizer_.vocab_size()) pending_ += tokenizer_.token_bytes(id);
+  pending_ += tokenizer_.generated_token_bytes(id);
   const std::size_t ready = utf8::complete_prefix_length(pending_);
   std::string out = utf8::sanitize(std::string_view(pending_).substr(0, ready));
   pending_.erase(0, ready);

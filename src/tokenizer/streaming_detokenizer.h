@@ -14,9 +14,7 @@ class StreamingDetokenizer {
 
   // The text that became complete with this token (possibly empty). Bytes that can never become valid
   // UTF-8 come out at once as U+FFFD, as Hugging Face's errors="replace" decodes them. An id past the
-  // tokenizer's vocabulary adds no text: a model's vocabulary is padded beyond its tokenizer's (Qwen2.5-7B
-  // has 152,064 rows for 151,665 tokens) and an untrained or random model can pick those rows, whose
-  // tokens Hugging Face's decode skips. Throws Error on a negative id.
+  // tokenizer's vocabulary adds no text (Tokenizer::generated_token_bytes). Throws Error on a negative id.
   std::string push(TokenId id);
   // Whatever is still held back, unfinished sequences replaced by U+FFFD. The stream can go on after.
   std::string finish();

@@ -125,6 +125,11 @@ std::string Tokenizer::decode_text(std::span<const TokenId> ids) const { return 
 
 std::string_view Tokenizer::token_bytes(TokenId id) const { return impl_->bytes_of(id); }
 
+std::string_view Tokenizer::generated_token_bytes(TokenId id) const {
+  if (id >= 0 && static_cast<std::size_t>(id) >= impl_->vocab_size) return {};
+  return impl_->bytes_of(id);
+}
+
 std::optional<TokenId> Tokenizer::added_token_id(std::string_view content) const { return impl_->matcher.id_of(content); }
 
 const std::vector<AddedToken>& Tokenizer::added_tokens() const { return impl_->added; }

@@ -55,6 +55,11 @@ class Tokenizer {
   // As decode, with invalid UTF-8 replaced by U+FFFD (Hugging Face's errors="replace").
   std::string decode_text(std::span<const TokenId> ids) const;
   std::string_view token_bytes(TokenId id) const;
+  // As token_bytes for an id a model produced: none for an id past the tokenizer's vocabulary. A
+  // model's vocabulary is padded beyond its tokenizer's (Qwen2.5-7B has 152,064 rows for 151,665
+  // tokens) and an untrained or random model can pick those rows, whose tokens Hugging Face's decode
+  // skips. Throws Error on a negative or unassigned id.
+  std::string_view generated_token_bytes(TokenId id) const;
 
   std::optional<TokenId> added_token_id(std::string_view content) const;
   const std::vector<AddedToken>& added_tokens() const;
