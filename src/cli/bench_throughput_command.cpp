@@ -4,6 +4,8 @@
 // each request's latencies and the engine's preemptions, prefix-cache hits and peak KV-cache use.
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "cli/bench/offline_run.h"
 #include "cli/bench_dataset_flags.h"
@@ -20,8 +22,8 @@ namespace {
 struct ThroughputOptions {
   std::string model_dir;
   BenchDatasetFlags data;
-  std::size_t max_num_seqs = 256;
-  std::size_t max_num_batched_tokens = 8192;
+  std::optional<std::size_t> max_num_seqs;
+  std::optional<std::size_t> max_num_batched_tokens;
   std::size_t kv_cache_tokens = 32768;
   std::string sampling = "greedy";
   bool json = false;
@@ -62,13 +64,15 @@ void run_throughput(const ThroughputOptions& opt) {
   const nlohmann::json about = {{"model", opt.model_dir}, {"sampling", sampling_json(params)}};
   const std::vector<bench::SampledRequest> requests = opt.data.sample(conversations, tokenizer, about);
 
+  const runtime::BatchLimits limits =
+      opt.device.batch_limits(runtime::Workload::kOffline, opt.max_num_seqs, opt.max_num_batched_tokens);
   engine::BackendOptions backend_options = opt.device.backend_options();
   backend_options.cpu_kv_tokens = opt.kv_cache_tokens;
-  backend_options.max_step_tokens = opt.max_num_batched_tokens;
+  backend_options.max_step_tokens = limits.max_num_batched_tokens;
   const engine::OpenedBackend opened = engine::open_backend(model, backend_options);
   std::cerr << "qwenrt: " << opened.memory_report << "\n";
   runtime::LlmEngine engine(*opened.backend, tokenizer, runtime::end_of_text_ids(model.config, model.generation, tokenizer),
-                            {.max_num_seqs = opt.max_num_seqs, .max_num_batched_tokens = opt.max_num_batched_tokens});
+                            {.max_num_seqs = limits.max_num_seqs, .max_num_batched_tokens = limits.max_num_batched_tokens});
   check_room(requests, engine.context_length());
   // One short request first, as vLLM's engine runs a forward pass when it starts: threads, buffers
   // and kernels are ready before the clock runs. Its prompt matches no drawn one.
@@ -89,8 +93,8 @@ void run_throughput(const ThroughputOptions& opt) {
       {"num_prompts", requests.size()},
       {"seed", opt.data.seed},
       {"sampling", opt.sampling},
-      {"max_num_seqs", opt.max_num_seqs},
-      {"max_num_batched_tokens", opt.max_num_batched_tokens},
+      {"max_num_seqs", limits.max_num_seqs},
+      {"max_num_batched_tokens", limits.max_num_batched_tokens},
       {"engine_steps", run.stats.steps},
       // Where the run's time went: the forward passes, the host's work between them, and waiting.
       {"forward_s", run.stats.forward_seconds},
@@ -119,9 +123,7 @@ void add_bench_throughput_command(CLI::App& bench) {
       "generating its dataset output length (EOS ignored)");
   cmd->add_option("-m,--model", opt->model_dir, "Model folder (Hugging Face layout)")->required();
   opt->data.add_to(*cmd);
-  cmd->add_option("--max-num-seqs", opt->max_num_seqs, "Requests running at once")->capture_default_str();
-  cmd->add_option("--max-num-batched-tokens", opt->max_num_batched_tokens, "Tokens in one forward step")
-      ->capture_default_str();
+  add_batch_limit_options(*cmd, runtime::Workload::kOffline, opt->max_num_seqs, opt->max_num_batched_tokens);
   cmd->add_option("--kv-cache-tokens", opt->kv_cache_tokens,
                   "CPU: tokens the KV cache holds, all requests together (CUDA sizes it from --gpu-memory-utilization)")
       ->capture_default_str();

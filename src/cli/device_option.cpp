@@ -1,5 +1,8 @@
 #include "cli/device_option.h"
 
+#include <algorithm>
+#include <string>
+
 #include "kernels/cuda/device_info.h"
 
 namespace qwenrt::cli {
@@ -23,6 +26,39 @@ engine::BackendOptions DeviceFlags::backend_options() const {
   options.cpu_threads = threads;
   options.cuda_graphs = !no_cuda_graphs;
   return options;
+}
+
+runtime::BatchLimits DeviceFlags::batch_limits(runtime::Workload workload, std::optional<std::size_t> max_num_seqs,
+                                               std::optional<std::size_t> max_num_batched_tokens) const {
+  std::optional<cuda::DeviceInfo> gpu;
+  if (resolve_device(device) == engine::DeviceKind::kCuda) {
+    const engine::BackendOptions options = backend_options();
+    for (const cuda::DeviceInfo& info : cuda::list_devices()) {
+      if (info.index == options.gpu) gpu = info;
+    }
+  }
+  const runtime::BatchLimits defaults = runtime::default_batch_limits(gpu, workload);
+  runtime::BatchLimits limits;
+  limits.max_num_batched_tokens = max_num_batched_tokens.value_or(defaults.max_num_batched_tokens);
+  limits.max_num_seqs = max_num_seqs.value_or(std::min(defaults.max_num_seqs, limits.max_num_batched_tokens));
+  return limits;
+}
+
+void add_batch_limit_options(CLI::App& command, runtime::Workload workload, std::optional<std::size_t>& max_num_seqs,
+                             std::optional<std::size_t>& max_num_batched_tokens) {
+  const auto help = [workload](bool seqs) {
+    const runtime::BatchLimits large = runtime::default_batch_limits(
+        cuda::DeviceInfo{0, "", 9, 0, 132, std::size_t{80} << 30}, workload);
+    const runtime::BatchLimits small = runtime::default_batch_limits(cuda::DeviceInfo{0, "", 8, 0, 108, 0}, workload);
+    const runtime::BatchLimits cpu = runtime::default_batch_limits(std::nullopt, workload);
+    const auto pick = [seqs](const runtime::BatchLimits& l) {
+      return std::to_string(seqs ? l.max_num_seqs : l.max_num_batched_tokens);
+    };
+    return std::string(seqs ? "Requests running at once" : "Tokens in one forward step") + " (default: " + pick(large) +
+           " on GPUs of 70 GiB or more but the A100, " + pick(small) + " on other GPUs, " + pick(cpu) + " on the CPU)";
+  };
+  command.add_option("--max-num-seqs", max_num_seqs, help(true));
+  command.add_option("--max-num-batched-tokens", max_num_batched_tokens, help(false));
 }
 
 engine::DeviceKind resolve_device(const std::string& value) {

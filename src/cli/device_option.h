@@ -4,9 +4,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstddef>
+#include <optional>
 #include <string>
 
 #include "engine/backend_factory.h"
+#include "runtime/batch_limits.h"
 
 namespace qwenrt::cli {
 
@@ -19,7 +22,16 @@ struct DeviceFlags {
   void add_to(CLI::App& command);
   // The flags as BackendOptions; the command sets the KV cache and step sizes it needs.
   engine::BackendOptions backend_options() const;
+  // The batch limits for the device these flags choose: those the user gave, the rest from
+  // runtime::default_batch_limits (sequences no more than the step's tokens, so the two agree).
+  runtime::BatchLimits batch_limits(runtime::Workload workload, std::optional<std::size_t> max_num_seqs,
+                                    std::optional<std::size_t> max_num_batched_tokens) const;
 };
+
+// Adds --max-num-seqs and --max-num-batched-tokens, unset unless given, with help saying their
+// defaults for the workload (see DeviceFlags::batch_limits).
+void add_batch_limit_options(CLI::App& command, runtime::Workload workload, std::optional<std::size_t>& max_num_seqs,
+                             std::optional<std::size_t>& max_num_batched_tokens);
 
 // The device a --device value means here. "cuda" is taken as asked: the backend reports why it
 // cannot run, if it cannot.

@@ -1,6 +1,7 @@
 // `qwenrt serve`: the OpenAI-compatible API (and the web chat page) over HTTP, on the batching runtime,
 // until SIGTERM or SIGINT ends it gracefully.
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -9,6 +10,7 @@
 #include "cli/device_option.h"
 #include "cli/termination_signals.h"
 #include "core/error.h"
+#include "core/open_files.h"
 #include "engine/backend_factory.h"
 #include "runtime/end_of_text.h"
 #include "runtime/llm_engine.h"
@@ -34,8 +36,8 @@ struct ServeOptions {
   std::vector<std::string> allowed_origins = {"*"};
   double shutdown_timeout = 30;
   DeviceFlags device;
-  std::size_t max_num_seqs = 64;
-  std::size_t max_num_batched_tokens = 2048;
+  std::optional<std::size_t> max_num_seqs;
+  std::optional<std::size_t> max_num_batched_tokens;
   std::optional<std::size_t> max_input_len;
   std::optional<std::size_t> max_new_tokens;
   std::size_t kv_cache_tokens = 32768;
@@ -79,20 +81,24 @@ void serve(const ServeOptions& opt) {
     fail("--ui-port must differ from --port (both are ", opt.port, ")");
   }
   TerminationSignals signals;  // before any thread starts, so that all of them leave the signals to wait()
+  const std::uint64_t open_files = raise_open_file_limit();  // a descriptor per connection
 
   const tokenizer::Tokenizer tokenizer = tokenizer::Tokenizer::from_directory(opt.model_dir);
   const tokenizer::ChatTemplate chat_template = tokenizer::ChatTemplate::for_model(opt.model_dir);
   if (!chat_template.note().empty()) std::cerr << "qwenrt: note: " << chat_template.note() << "\n";
   const engine::LoadedModel model = engine::LoadedModel::load(opt.model_dir);
+  const runtime::BatchLimits limits =
+      opt.device.batch_limits(runtime::Workload::kServing, opt.max_num_seqs, opt.max_num_batched_tokens);
   engine::BackendOptions backend_options = opt.device.backend_options();
   backend_options.cpu_kv_tokens = opt.kv_cache_tokens;
-  backend_options.max_step_tokens = opt.max_num_batched_tokens;
+  backend_options.max_step_tokens = limits.max_num_batched_tokens;
   const engine::OpenedBackend backend = engine::open_backend(model, backend_options);
-  std::cerr << "qwenrt: " << backend.memory_report << "\n";
+  std::cerr << "qwenrt: " << backend.memory_report << "; batches of up to " << limits.max_num_seqs << " requests and "
+            << limits.max_num_batched_tokens << " tokens a step\n";
 
   runtime::SchedulerConfig scheduler;
-  scheduler.max_num_seqs = opt.max_num_seqs;
-  scheduler.max_num_batched_tokens = opt.max_num_batched_tokens;
+  scheduler.max_num_seqs = limits.max_num_seqs;
+  scheduler.max_num_batched_tokens = limits.max_num_batched_tokens;
   scheduler.prefix_caching = !opt.no_prefix_caching;
   const auto eos_token_ids = runtime::end_of_text_ids(model.config, model.generation, tokenizer);
   runtime::LlmEngine engine(*backend.backend, tokenizer, eos_token_ids, scheduler);
@@ -106,7 +112,8 @@ void serve(const ServeOptions& opt) {
   std::cerr << "qwenrt: serving " << settings.model_name << " (context " << engine.context_length() << " tokens) on "
             << urls[0] << (urls.size() > 1 ? " and " + urls[1] : "")
             << ": the OpenAI API under /v1, the chat page at /" << (opt.api_key.empty() ? "" : " (API key required)")
-            << "; Ctrl-C or SIGTERM stops" << std::endl;
+            << "; up to " << (open_files == UINT64_MAX ? std::string("unlimited") : std::to_string(open_files))
+            << " open files; Ctrl-C or SIGTERM stops" << std::endl;
 
   const char* signal = signals.wait();
   std::cerr << "qwenrt: " << signal << " received" << std::endl;
@@ -140,9 +147,7 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   opt->device.add_to(*cmd);
-  cmd->add_option("--max-num-seqs", opt->max_num_seqs, "Requests running at once")->capture_default_str();
-  cmd->add_option("--max-num-batched-tokens", opt->max_num_batched_tokens, "Tokens in one forward step")
-      ->capture_default_str();
+  add_batch_limit_options(*cmd, runtime::Workload::kServing, opt->max_num_seqs, opt->max_num_batched_tokens);
   cmd->add_option("--max-input-len", opt->max_input_len, "Longest prompt in tokens (default: the context length - 1)");
   cmd->add_option("--max-new-tokens", opt->max_new_tokens,
                   "Most tokens one answer may generate, and the default (default: the context length)");

@@ -121,7 +121,7 @@ struct CudaTransformer::Impl {
   int multiprocessors = 0;
   cudaStream_t stream = nullptr;
   CudaModelWeights weights;
-  cuda::DeviceBuffer<float> x, qkv, q, proj, cos, sin, logits, scratch;
+  cuda::DeviceBuffer<float> x, qkv, q, cos, sin, logits, scratch;
   cuda::DeviceBuffer<bf16> h, attn, gate_up, act, selected;
   cpu::PagedKvLayout cache_layout;
   cuda::DeviceBuffer<bf16> kv;  // [layer][keys, values][cache_layout.layer_elements()]
@@ -176,7 +176,6 @@ void CudaTransformer::Impl::size_buffers(std::size_t n, std::size_t logit_rows) 
   qkv.ensure(n * (c.q_dim() + 2 * c.kv_dim()));
   q.ensure(n * c.q_dim());
   attn.ensure(n * c.q_dim());
-  proj.ensure(n * hidden);
   gate_up.ensure(n * 2 * c.intermediate_size);
   act.ensure(n * c.intermediate_size);
   cos.ensure(n * half);
@@ -187,7 +186,7 @@ void CudaTransformer::Impl::size_buffers(std::size_t n, std::size_t logit_rows) 
 
 std::size_t CudaTransformer::Impl::buffer_bytes() const {
   std::size_t bytes = 0;
-  for (const auto* b : {&x, &qkv, &q, &proj, &cos, &sin, &logits, &scratch}) bytes += b->bytes();
+  for (const auto* b : {&x, &qkv, &q, &cos, &sin, &logits, &scratch}) bytes += b->bytes();
   for (const auto* b : {&h, &attn, &gate_up, &act, &selected}) bytes += b->bytes();
   return bytes;
 }
@@ -228,8 +227,8 @@ std::vector<std::uintptr_t> CudaTransformer::Impl::graph_signature(std::size_t s
   }
   signature.push_back(plan.block_tables.offset);
   for (const void* p : {static_cast<const void*>(x.data()), static_cast<const void*>(qkv.data()),
-                        static_cast<const void*>(q.data()), static_cast<const void*>(proj.data()),
-                        static_cast<const void*>(cos.data()), static_cast<const void*>(sin.data()),
+                        static_cast<const void*>(q.data()), static_cast<const void*>(cos.data()),
+                        static_cast<const void*>(sin.data()),
                         static_cast<const void*>(logits.data()), static_cast<const void*>(scratch.data()),
                         static_cast<const void*>(h.data()), static_cast<const void*>(attn.data()),
                         static_cast<const void*>(gate_up.data()), static_cast<const void*>(act.data()),
@@ -281,8 +280,8 @@ void CudaTransformer::Impl::layer(std::size_t l, cuda::AttentionArgs& attention,
   attention.cache.values = values;
   cuda::paged_attention_decode(stream, attention, ints(plan.decode_sequences), plan.decode_count, splits, scratch.data());
   cuda::paged_attention_prefill(stream, attention, ints(plan.tiles), plan.prefill_tiles);
-  gemm.linear(stream, attn.data(), n, w.o_proj.data(), hidden, c.q_dim(), cuda::GemmOutput::kF32, proj.data());
-  cuda::add_rms_norm(stream, x.data(), proj.data(), w.post_attention_norm.data(), n, hidden, eps, h.data());
+  gemm.linear(stream, attn.data(), n, w.o_proj.data(), hidden, c.q_dim(), cuda::GemmOutput::kF32Accumulate, x.data());
+  cuda::rms_norm(stream, x.data(), w.post_attention_norm.data(), n, hidden, eps, h.data());
 
   if (cuda::small_m_linear_applies(h.data(), n, w.gate_up.data(), hidden)) {
     cuda::small_m_swiglu(stream, h.data(), n, w.gate_up.data(), inter, hidden, act.data());
@@ -290,9 +289,9 @@ void CudaTransformer::Impl::layer(std::size_t l, cuda::AttentionArgs& attention,
     gemm.linear(stream, h.data(), n, w.gate_up.data(), 2 * inter, hidden, cuda::GemmOutput::kBF16, gate_up.data());
     cuda::silu_mul(stream, gate_up.data(), n, inter, act.data());
   }
-  gemm.linear(stream, act.data(), n, w.down.data(), hidden, inter, cuda::GemmOutput::kF32, proj.data());
+  gemm.linear(stream, act.data(), n, w.down.data(), hidden, inter, cuda::GemmOutput::kF32Accumulate, x.data());
   const float* next_norm = l + 1 < weights.layers.size() ? weights.layers[l + 1].input_norm.data() : weights.final_norm.data();
-  cuda::add_rms_norm(stream, x.data(), proj.data(), next_norm, n, hidden, eps, h.data());
+  cuda::rms_norm(stream, x.data(), next_norm, n, hidden, eps, h.data());
 }
 
 CudaTransformer::CudaTransformer(const LoadedModel& model, const CudaOptions& options)

@@ -1,7 +1,5 @@
 #include "cli/bench/serving_run.h"
 
-#include <sys/resource.h>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +13,7 @@
 #include "cli/bench/arrival_schedule.h"
 #include "cli/bench/completion_stream.h"
 #include "core/error.h"
+#include "core/open_files.h"
 
 namespace qwenrt::bench {
 namespace {
@@ -56,15 +55,6 @@ class Slots {
   std::deque<std::shared_ptr<asio::steady_timer>> waiting_;
 };
 
-// Each request in flight holds a socket, and a thousand sent at once pass the usual soft limit of 1024
-// open files: raise it to the hard limit, as far as the system allows.
-void allow_all_open_files() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) return;
-  limit.rlim_cur = limit.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &limit);
-}
-
 bool is_chat(const std::string& endpoint) { return endpoint.ends_with("chat/completions"); }
 
 std::string request_body(const ServingOptions& options, const SampledRequest& request) {
@@ -100,7 +90,7 @@ class ServingSession {
   }
 
   ServingRun run() {
-    allow_all_open_files();
+    raise_open_file_limit();  // a socket per request in flight: a thousand at once pass the usual 1,024
     start_ = Clock::now();
     last_done_ = start_;
     for (std::size_t i = 0; i < requests_.size(); ++i) asio::co_spawn(io_, send_when_due(i), asio::detached);

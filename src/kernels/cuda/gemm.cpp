@@ -109,7 +109,7 @@ void Gemm::cublaslt_linear(cudaStream_t stream, const __nv_bfloat16* x, std::siz
   }
   const Plan& plan =
       plan_for({m, out_features, in_features, output, alignment_of(x), alignment_of(w), alignment_of(y)});
-  const float alpha = 1.0f, beta = 0.0f;
+  const float alpha = 1.0f, beta = output == GemmOutput::kF32Accumulate ? 1.0f : 0.0f;
   QWENRT_CUBLAS_CHECK(cublasLtMatmul(handle_, plan.desc, &alpha, w, plan.a, x, plan.b, &beta, y, plan.d, y, plan.d,
                                      &plan.algo, workspace_.data(), workspace_.bytes(), stream));
 }

@@ -16,7 +16,9 @@
 
 namespace qwenrt::cuda {
 
-enum class GemmOutput { kBF16, kF32 };
+// y in bf16, y in float, or y += the product in float (the residual add of the products that end an
+// attention or MLP block, done in their epilogue instead of a pass of its own).
+enum class GemmOutput { kBF16, kF32, kF32Accumulate };
 
 class Gemm {
  public:
@@ -26,8 +28,8 @@ class Gemm {
   Gemm(const Gemm&) = delete;
   Gemm& operator=(const Gemm&) = delete;
 
-  // y[i, j] = sum over kk of x[i, kk] * w[j, kk], for x m x in_features and y m x out_features, both
-  // row-major, queued on stream. Throws Error for a zero size or when cuBLASLt has no algorithm.
+  // y[i, j] = sum over kk of x[i, kk] * w[j, kk] (or y[i, j] += that sum for kF32Accumulate), for x
+  // m x in_features and y m x out_features, both row-major, queued on stream. Throws Error for a zero size or when cuBLASLt has no algorithm.
   void linear(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
               std::size_t out_features, std::size_t in_features, GemmOutput output, void* y);
   // The same through cuBLASLt whatever m: the peer the small-m kernel is measured against.

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdint>
 
 #include "core/error.h"
 #include "kernels/cuda/block_reduce.cuh"
@@ -9,68 +10,109 @@ namespace qwenrt::cuda {
 namespace {
 
 constexpr std::size_t kMaxThreads = 1024;
+constexpr std::size_t kMaxDim = 16384;
 
-// One block per row; thread t holds elements t, t + blockDim, ... of the row in registers, so x is
-// read once (all loads in flight together) and the sum is written back while it is at hand. A row
-// of decoding is a single block: its time is the latency of one pass, not of a loop of loads.
-template <int kPerThread>
-__global__ void __launch_bounds__(kMaxThreads) rms_norm_kernel(float* x, const float* residual, const float* weight,
-                                                              std::size_t dim, float eps, __nv_bfloat16* out) {
+// kWidth consecutive floats of a row, moved as one access where the row allows (4: 16 bytes).
+template <int kWidth>
+struct Floats {
+  float v[kWidth];
+};
+
+template <int kWidth>
+__device__ __forceinline__ Floats<kWidth> load(const float* p) {
+  Floats<kWidth> f;
+  if constexpr (kWidth == 4) {
+    const float4 raw = *reinterpret_cast<const float4*>(p);
+    f.v[0] = raw.x, f.v[1] = raw.y, f.v[2] = raw.z, f.v[3] = raw.w;
+  } else {
+    f.v[0] = *p;
+  }
+  return f;
+}
+
+template <int kWidth>
+__device__ __forceinline__ void store(__nv_bfloat16* p, const Floats<kWidth>& f) {
+  if constexpr (kWidth == 4) {
+    const __nv_bfloat162 lo = __floats2bfloat162_rn(f.v[0], f.v[1]), hi = __floats2bfloat162_rn(f.v[2], f.v[3]);
+    uint2 raw;
+    raw.x = *reinterpret_cast<const unsigned*>(&lo);
+    raw.y = *reinterpret_cast<const unsigned*>(&hi);
+    *reinterpret_cast<uint2*>(p) = raw;
+  } else {
+    *p = __float2bfloat16(f.v[0]);
+  }
+}
+
+// One block per row; thread t holds pieces t, t + blockDim, ... of kWidth floats in registers, so x
+// is read once with all loads in flight together. A row of decoding is a single block: its time is
+// the latency of one pass, not of a loop of loads.
+template <int kWidth, int kPerThread>
+__global__ void __launch_bounds__(kMaxThreads) rms_norm_kernel(const float* x, const float* weight, int dim, float eps,
+                                                              __nv_bfloat16* out) {
   __shared__ float scratch[32];
-  float* row = x + blockIdx.x * dim;
-  float v[kPerThread];
+  const float* row = x + static_cast<std::size_t>(blockIdx.x) * dim;
+  const int pieces = dim / kWidth;
+  Floats<kWidth> v[kPerThread];
   float squares = 0.0f;
 #pragma unroll
   for (int k = 0; k < kPerThread; ++k) {
-    const std::size_t i = threadIdx.x + static_cast<std::size_t>(k) * blockDim.x;
-    v[k] = 0.0f;
-    if (i < dim) v[k] = row[i] + (residual != nullptr ? residual[blockIdx.x * dim + i] : 0.0f);
-  }
+    const int p = static_cast<int>(threadIdx.x) + k * static_cast<int>(blockDim.x);
+    v[k] = p < pieces ? load<kWidth>(row + p * kWidth) : Floats<kWidth>{};
 #pragma unroll
-  for (int k = 0; k < kPerThread; ++k) {
-    const std::size_t i = threadIdx.x + static_cast<std::size_t>(k) * blockDim.x;
-    if (i < dim) {
-      if (residual != nullptr) row[i] = v[k];
-      squares += v[k] * v[k];
-    }
+    for (int e = 0; e < kWidth; ++e) squares += v[k].v[e] * v[k].v[e];
   }
   const float mean = detail::block_sum(squares, scratch) / static_cast<float>(dim);
   const float inverse = 1.0f / sqrtf(mean + eps);
-  __nv_bfloat16* dst = out + blockIdx.x * dim;
+  __nv_bfloat16* dst = out + static_cast<std::size_t>(blockIdx.x) * dim;
 #pragma unroll
   for (int k = 0; k < kPerThread; ++k) {
-    const std::size_t i = threadIdx.x + static_cast<std::size_t>(k) * blockDim.x;
-    if (i < dim) dst[i] = __float2bfloat16(v[k] * inverse * weight[i]);
+    const int p = static_cast<int>(threadIdx.x) + k * static_cast<int>(blockDim.x);
+    if (p >= pieces) continue;
+    const Floats<kWidth> w = load<kWidth>(weight + p * kWidth);
+#pragma unroll
+    for (int e = 0; e < kWidth; ++e) v[k].v[e] = v[k].v[e] * inverse * w.v[e];
+    store<kWidth>(dst + p * kWidth, v[k]);
   }
 }
 
-void launch(cudaStream_t stream, float* x, const float* residual, const float* weight, std::size_t rows,
-            std::size_t dim, float eps, __nv_bfloat16* out) {
-  if (dim == 0 || dim > 16 * kMaxThreads) fail("rms_norm: dim ", dim, " is not in 1..", 16 * kMaxThreads);
-  if (rows == 0) return;
-  // Four elements per thread where the row allows, so short rows do not leave most warps idle.
-  const std::size_t threads = std::min(kMaxThreads, ((dim + 3) / 4 + 31) / 32 * 32);
+// The fewest pieces per thread (of 1, 2, 4, 8, 16) that cover the row within the block size limit.
+template <int kWidth>
+void launch(cudaStream_t stream, const float* x, const float* weight, std::size_t rows, std::size_t dim, float eps,
+            __nv_bfloat16* out) {
+  const std::size_t pieces = dim / kWidth;
   const auto grid = static_cast<unsigned>(rows);
-  const auto block = static_cast<unsigned>(threads);
-  if (dim <= 8 * threads) {
-    rms_norm_kernel<8><<<grid, block, 0, stream>>>(x, residual, weight, dim, eps, out);
+  const auto d = static_cast<int>(dim);
+  const auto threads = [&](std::size_t per_thread) {
+    return static_cast<unsigned>(std::min(kMaxThreads, ((pieces + per_thread - 1) / per_thread + 31) / 32 * 32));
+  };
+  if (pieces <= kMaxThreads) {
+    rms_norm_kernel<kWidth, 1><<<grid, threads(1), 0, stream>>>(x, weight, d, eps, out);
+  } else if (pieces <= 2 * kMaxThreads) {
+    rms_norm_kernel<kWidth, 2><<<grid, threads(2), 0, stream>>>(x, weight, d, eps, out);
+  } else if (pieces <= 4 * kMaxThreads) {
+    rms_norm_kernel<kWidth, 4><<<grid, threads(4), 0, stream>>>(x, weight, d, eps, out);
+  } else if (pieces <= 8 * kMaxThreads) {
+    rms_norm_kernel<kWidth, 8><<<grid, threads(8), 0, stream>>>(x, weight, d, eps, out);
   } else {
-    rms_norm_kernel<16><<<grid, block, 0, stream>>>(x, residual, weight, dim, eps, out);
+    rms_norm_kernel<kWidth, 16><<<grid, threads(16), 0, stream>>>(x, weight, d, eps, out);
   }
   QWENRT_CUDA_CHECK_LAUNCH("rms_norm_kernel");
 }
+
+bool aligned16(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; }
 
 }  // namespace
 
 void rms_norm(cudaStream_t stream, const float* x, const float* weight, std::size_t rows, std::size_t dim, float eps,
               __nv_bfloat16* out) {
-  // The kernel writes x only when given a residual.
-  launch(stream, const_cast<float*>(x), nullptr, weight, rows, dim, eps, out);
-}
-
-void add_rms_norm(cudaStream_t stream, float* x, const float* residual, const float* weight, std::size_t rows,
-                  std::size_t dim, float eps, __nv_bfloat16* out) {
-  launch(stream, x, residual, weight, rows, dim, eps, out);
+  if (dim == 0 || dim > kMaxDim) fail("rms_norm: dim ", dim, " is not in 1..", kMaxDim);
+  if (rows == 0) return;
+  // Rows of whole 16-byte pieces (every row then starts aligned) take the vector loads.
+  if (dim % 4 == 0 && aligned16(x) && aligned16(weight) && reinterpret_cast<std::uintptr_t>(out) % 8 == 0) {
+    launch<4>(stream, x, weight, rows, dim, eps, out);
+  } else {
+    launch<1>(stream, x, weight, rows, dim, eps, out);
+  }
 }
 
 }  // namespace qwenrt::cuda

@@ -3,9 +3,9 @@
 // layout (kernels/cpu/paged_kv_cache.h) in bf16: per layer, keys and values are each
 // [num_blocks, block_size, num_kv_heads, head_dim]. Scores, softmax and the weighted sum are float.
 //
-// Two kernels: decode, for sequences that add one token (one block per sequence, KV head and range of
-// keys: the query heads of a group share every key and value read; long contexts are split over
-// blocks and merged), and prefill, for sequences that add several (FlashAttention-style tiles of 64
+// Two kernels: decode, for sequences that add one token (one warp per sequence, KV head and range of
+// keys: the query heads of a group share every key and value read; when there are too few sequences
+// to fill the GPU, contexts are split over blocks and merged), and prefill, for sequences that add several (FlashAttention-style tiles of 64
 // (token, query head) rows against 64 keys at a time, with the online softmax).
 #pragma once
 
@@ -53,7 +53,7 @@ bool attention_supports_head_dim(std::size_t head_dim);
 
 // How many key ranges each decode sequence is split into, so that the GPU's multiprocessors all get
 // blocks even for a few long sequences. It depends on the batch's shape alone, not on the sequences'
-// lengths (a range holds at least 64 keys: a short sequence leaves the later ranges empty), so a
+// lengths (a range holds at least 16 keys: a short sequence leaves the later ranges empty), so a
 // decode step can be captured once as a CUDA graph and replayed as the sequences grow.
 std::size_t decode_splits(std::size_t sequences, std::size_t num_kv_heads, int multiprocessors);
 // Floats of scratch that paged_attention_decode needs for that many splits (0 for one split).

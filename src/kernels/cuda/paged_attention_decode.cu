@@ -16,15 +16,17 @@ using detail::mma_bf16;
 using detail::pack_bf16;
 
 constexpr int kMaxGroup = 16;  // the query heads of a KV head fill (part of) one 16-row mma tile
-// Keys that each split keeps at least: splitting further costs more in merging than it gains.
-constexpr int kMinKeysPerSplit = 64;
-// Enough to fill an H100 from a single sequence with 4 KV heads.
+// Keys that each split keeps at least: one chunk, so that a single short sequence still spreads over
+// the multiprocessors.
+constexpr int kMinKeysPerSplit = 16;
+// Enough to fill an H100 from a single sequence.
 constexpr std::size_t kMaxSplits = 64;
 
-constexpr int kWarps = 4;
-constexpr int kThreads = kWarps * 32;
-constexpr int kChunk = 16;  // keys a warp takes at a time: one k-step of the probabilities x values product
-constexpr int kPad = 8;     // bf16 of padding per shared row, so ldmatrix rows fall in different banks
+constexpr int kMaxWarps = 4;  // KV heads per block, one warp each
+constexpr int kChunk = 16;    // keys a warp takes at a time: one k-step of the probabilities x values product
+constexpr int kPad = 8;       // bf16 of padding per shared row, so ldmatrix rows fall in different banks
+// Shared memory (two chunk buffers per warp) allows three blocks per SM; registers are held to that.
+constexpr int kMinBlocksPerSm = 3;
 
 // The keys of one split of a sequence's context: at least kMinKeysPerSplit each, so a short context
 // leaves the later splits empty. The decode and merge kernels must agree on it.
@@ -32,98 +34,123 @@ __device__ __forceinline__ int keys_per_split(int context, int splits) {
   return max(kMinKeysPerSplit, (context + splits - 1) / splits);
 }
 
+// Per warp two buffers, each a chunk of keys and one of values.
 template <int D>
-constexpr std::size_t decode_shared_bytes() {
-  // Per warp two chunk buffers of keys and values; at the end the warps' partial outputs reuse them.
-  constexpr std::size_t chunks = sizeof(__nv_bfloat16) * kWarps * 2 * 2 * kChunk * (D + kPad);
-  constexpr std::size_t outputs = sizeof(float) * kWarps * 16 * D;
-  return (chunks > outputs ? chunks : outputs) + sizeof(__nv_bfloat16) * 16 * (D + kPad);  // + the queries
+constexpr std::size_t warp_shared_bytes() {
+  return sizeof(__nv_bfloat16) * 2 * 2 * kChunk * (D + kPad);
 }
 
-// One block per (KV head, decode sequence, key range): the query heads of the KV head are the rows of
-// a 16-row mma tile (rows past the group are zero and ignored), so every key and value is read once
-// for the whole group and the products run on the tensor cores, as in the prefill kernel. The block's
-// four warps take chunks of 16 keys in turn, each copying its next chunk into shared memory
-// (asynchronously, two buffers deep) while it computes on the current one, with its own running
-// maxima, sums and outputs; the warps are merged through shared memory at the end.
+std::size_t warps_per_block(std::size_t num_kv_heads) {
+  return std::min<std::size_t>(num_kv_heads, kMaxWarps);
+}
+
+// The cache slot of key first_key + lane % kChunk of a sequence (block table entry times the block
+// size plus the offset in the block), or -1 past key_end: each lane looks up one key of a chunk, so a
+// chunk's table lookups are one load per lane, issued two chunks ahead of the copies that need them.
+__device__ __forceinline__ int chunk_slot(const std::int32_t* table, int block_size, int first_key, int key_end,
+                                          int lane) {
+  const int key = first_key + lane % kChunk;
+  return key < key_end ? table[key / block_size] * block_size + key % block_size : -1;
+}
+
+// One warp per (KV head, decode sequence, key range), up to four KV heads of a sequence per block.
+// The query heads of the KV head are the rows of a 16-row mma tile (rows past the group are zero and
+// ignored), so every key and value is read once for the whole group and the products run on the
+// tensor cores, as in the prefill kernel. The warp walks its keys 16 at a time, two chunks in flight:
+// it copies chunk i + 2 into shared memory (asynchronously) as soon as it is done with chunk i, and
+// looks up the block table two chunks ahead of that. Warps never wait for each other: each ends by
+// writing its own heads' outputs (or its split's partial state for merge_kernel).
 template <int D>
-__global__ void __launch_bounds__(kThreads) decode_kernel(AttentionArgs args, const std::int32_t* decode_sequences,
-                                                          int splits, float base_scale, float* scratch) {
+__global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocksPerSm)
+    decode_kernel(AttentionArgs args, const std::int32_t* decode_sequences, int splits, float base_scale,
+                  float* scratch) {
   constexpr int kStride = D + kPad;
   constexpr int kDSteps = D / 16;
   constexpr int kOutTiles = D / 8;
   constexpr int kPiecesPerKey = D / 8;  // 16-byte pieces
+  constexpr int kBufferElements = 2 * kChunk * kStride;  // keys then values
   extern __shared__ float4 shared4[];
-  __nv_bfloat16* queries = reinterpret_cast<__nv_bfloat16*>(shared4);  // [16][kStride]
-  __nv_bfloat16* chunks = queries + 16 * kStride;                        // [warp][buffer][keys, values][kChunk][kStride]
-  float* warp_outputs = reinterpret_cast<float*>(chunks);                // [warp][16][D], after the loop
-  __shared__ float warp_max[kWarps][16], warp_sum[kWarps][16];
 
   const PagedKvView& cache = args.cache;
   const int num_heads = static_cast<int>(args.num_heads);
-  const int group = num_heads / static_cast<int>(cache.num_kv_heads);
+  const int num_kv_heads = static_cast<int>(cache.num_kv_heads);
+  const int group = num_heads / num_kv_heads;
   const int lane = static_cast<int>(threadIdx.x) % 32, warp = static_cast<int>(threadIdx.x) / 32;
-  const int kv_head = static_cast<int>(blockIdx.x);
+  const int kv_head = static_cast<int>(blockIdx.x * (blockDim.x / 32)) + warp;
+  if (kv_head >= num_kv_heads) return;
+  __nv_bfloat16* buffers = reinterpret_cast<__nv_bfloat16*>(shared4) + warp * 2 * kBufferElements;
+
   const int sequence = decode_sequences[blockIdx.y];
   const int split = static_cast<int>(blockIdx.z);
   const int token = args.sequences.first_token[sequence];
   const int context = args.sequences.first_position[sequence] + 1;
-  const std::int32_t* table = args.sequences.block_tables + args.sequences.block_table_offset[sequence];
   const int per_split = keys_per_split(context, splits);
   const int key_begin = split * per_split;
   const int key_end = min(context, key_begin + per_split);
+  if (key_begin >= key_end) return;  // an empty split: merge_kernel reads only the splits the context reaches
+  const std::int32_t* table = args.sequences.block_tables + args.sequences.block_table_offset[sequence];
+  const int block_size = static_cast<int>(cache.block_size);
+  const std::size_t slot_stride = static_cast<std::size_t>(num_kv_heads) * D;  // elements between slots
+  const __nv_bfloat16* key_base = cache.keys + static_cast<std::size_t>(kv_head) * D;
+  const __nv_bfloat16* value_base = cache.values + static_cast<std::size_t>(kv_head) * D;
 
-  const float scale = detail::query_scale(base_scale, args.sequences.query_scales, token);
-  for (int i = static_cast<int>(threadIdx.x); i < 16 * (D / 4); i += kThreads) {
-    const int g = i / (D / 4), d = i % (D / 4) * 4;
-    float4 q = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-    if (g < group) {
-      q = *reinterpret_cast<const float4*>(
-          args.q + (static_cast<std::size_t>(token) * num_heads + kv_head * group + g) * D + d);
-    }
-    unsigned* dst = reinterpret_cast<unsigned*>(queries + g * kStride + d);
-    dst[0] = pack_bf16(q.x * scale, q.y * scale);
-    dst[1] = pack_bf16(q.z * scale, q.w * scale);
-  }
-  __syncthreads();
-  unsigned q_frag[kDSteps][4];
-#pragma unroll
-  for (int k = 0; k < kDSteps; ++k) {
-    ldmatrix_x4(q_frag[k], queries + (lane % 8 + (lane / 8) % 2 * 8) * kStride + k * 16 + lane / 16 * 8);
-  }
-
-  __nv_bfloat16* my_chunks = chunks + warp * 2 * 2 * kChunk * kStride;
-  const auto start_copy = [&](int first_key, int buffer) {
-    __nv_bfloat16* keys = my_chunks + buffer * 2 * kChunk * kStride;
+  // slots: chunk_slot of the chunk for this warp's lanes; key c's slot is lane c's.
+  const auto start_copy = [&](int slots, int buffer) {
+    __nv_bfloat16* keys = buffers + buffer * kBufferElements;
     __nv_bfloat16* values = keys + kChunk * kStride;
 #pragma unroll
     for (int i = lane; i < kChunk * kPiecesPerKey; i += 32) {
       const int c = i / kPiecesPerKey, d = i % kPiecesPerKey * 8;
-      const int key = first_key + c;
-      const bool valid = key < key_end;
-      const std::size_t offset = valid ? detail::cache_offset(cache, table, key, kv_head) + d : 0;
-      copy_async_16(keys + c * kStride + d, cache.keys + offset, valid);
-      copy_async_16(values + c * kStride + d, cache.values + offset, valid);
+      const int slot = __shfl_sync(0xffffffffu, slots, c);
+      const bool valid = slot >= 0;
+      const std::size_t offset = valid ? static_cast<std::size_t>(slot) * slot_stride + d : 0;
+      copy_async_16(keys + c * kStride + d, key_base + offset, valid);
+      copy_async_16(values + c * kStride + d, value_base + offset, valid);
     }
     detail::copy_async_commit();
   };
+
+  // The first two chunks' table lookups go out with the query loads; the queries pass through the
+  // second buffer (as bf16, scaled) into registers before that buffer takes its chunk.
+  const int first_slots = chunk_slot(table, block_size, key_begin, key_end, lane);
+  int next_slots = chunk_slot(table, block_size, key_begin + kChunk, key_end, lane);
+  const float scale = detail::query_scale(base_scale, args.sequences.query_scales, token);
+  const float* q = args.q + (static_cast<std::size_t>(token) * num_heads + kv_head * group) * D;
+  __nv_bfloat16* staged = buffers + kBufferElements;
+#pragma unroll 4
+  for (int i = lane; i < 16 * (D / 4); i += 32) {
+    const int g = i / (D / 4), d = i % (D / 4) * 4;
+    float4 v = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+    if (g < group) v = *reinterpret_cast<const float4*>(q + g * D + d);
+    unsigned* dst = reinterpret_cast<unsigned*>(staged + g * kStride + d);
+    dst[0] = pack_bf16(v.x * scale, v.y * scale);
+    dst[1] = pack_bf16(v.z * scale, v.w * scale);
+  }
+  start_copy(first_slots, 0);
+  __syncwarp();
+  unsigned q_frag[kDSteps][4];
+#pragma unroll
+  for (int k = 0; k < kDSteps; ++k) {
+    ldmatrix_x4(q_frag[k], staged + (lane % 8 + (lane / 8) % 2 * 8) * kStride + k * 16 + lane / 16 * 8);
+  }
+  __syncwarp();
+  if (key_begin + kChunk < key_end) {
+    start_copy(next_slots, 1);
+    next_slots = chunk_slot(table, block_size, key_begin + 2 * kChunk, key_end, lane);
+  }
 
   // Each lane holds rows lane / 4 and lane / 4 + 8 of the tile.
   float running_max[2] = {-INFINITY, -INFINITY}, running_sum[2] = {0.0f, 0.0f};
   float out[kOutTiles][4] = {};
   int buffer = 0;
-  int first = key_begin + warp * kChunk;
-  if (first < key_end) start_copy(first, 0);
-  for (; first < key_end; first += kWarps * kChunk, buffer ^= 1) {
-    const int next = first + kWarps * kChunk;
-    if (next < key_end) {
-      start_copy(next, buffer ^ 1);
+  for (int first = key_begin; first < key_end; first += kChunk, buffer ^= 1) {
+    if (first + kChunk < key_end) {
       detail::copy_async_wait<1>();
     } else {
       detail::copy_async_wait<0>();
     }
     __syncwarp();
-    const __nv_bfloat16* keys = my_chunks + buffer * 2 * kChunk * kStride;
+    const __nv_bfloat16* keys = buffers + buffer * kBufferElements;
     const __nv_bfloat16* values = keys + kChunk * kStride;
 
     float score[2][4] = {};
@@ -153,57 +180,41 @@ __global__ void __launch_bounds__(kThreads) decode_kernel(AttentionArgs args, co
       mma_bf16(out[n], p, b[0], b[1]);
       mma_bf16(out[n + 1], p, b[2], b[3]);
     }
-    __syncwarp();  // the buffer is refilled two chunks on
+    __syncwarp();  // every lane is done with the buffer before it is refilled
+    if (first + 2 * kChunk < key_end) {
+      start_copy(next_slots, buffer);
+      next_slots = chunk_slot(table, block_size, first + 3 * kChunk, key_end, lane);
+    }
   }
 
-  // Each row's sum is spread over its four lanes; the warps' states then meet in shared memory.
+  // Each row's sum is spread over its four lanes.
 #pragma unroll
   for (int h = 0; h < 2; ++h) {
     running_sum[h] += __shfl_xor_sync(0xffffffffu, running_sum[h], 1);
     running_sum[h] += __shfl_xor_sync(0xffffffffu, running_sum[h], 2);
   }
-  __syncthreads();  // every warp is done with its chunks: their memory now takes the outputs
-  if (lane % 4 == 0) {
-    warp_max[warp][lane / 4] = running_max[0];
-    warp_max[warp][lane / 4 + 8] = running_max[1];
-    warp_sum[warp][lane / 4] = running_sum[0];
-    warp_sum[warp][lane / 4 + 8] = running_sum[1];
-  }
-  float* my_outputs = warp_outputs + warp * 16 * D;
 #pragma unroll
-  for (int n = 0; n < kOutTiles; ++n) {
-    const int d = n * 8 + lane % 4 * 2;
-    my_outputs[(lane / 4) * D + d] = out[n][0];
-    my_outputs[(lane / 4) * D + d + 1] = out[n][1];
-    my_outputs[(lane / 4 + 8) * D + d] = out[n][2];
-    my_outputs[(lane / 4 + 8) * D + d + 1] = out[n][3];
-  }
-  __syncthreads();
-
-  for (int t = static_cast<int>(threadIdx.x); t < group * D; t += kThreads) {
-    const int g = t / D, d = t % D;
-    float max = -INFINITY;
-#pragma unroll
-    for (int w = 0; w < kWarps; ++w) max = fmaxf(max, warp_max[w][g]);
-    float sum = 0.0f, value = 0.0f;
-    if (max != -INFINITY) {  // else the split is empty
-#pragma unroll
-      for (int w = 0; w < kWarps; ++w) {
-        if (warp_max[w][g] == -INFINITY) continue;
-        const float weight = expf(warp_max[w][g] - max);
-        sum += warp_sum[w][g] * weight;
-        value += warp_outputs[(w * 16 + g) * D + d] * weight;
-      }
-    }
+  for (int h = 0; h < 2; ++h) {
+    const int g = lane / 4 + 8 * h;
+    if (g >= group) continue;
     const int head = kv_head * group + g;
     if (splits == 1) {
-      args.out[(static_cast<std::size_t>(token) * num_heads + head) * D + d] = __float2bfloat16(value / sum);
+      __nv_bfloat16* dst = args.out + (static_cast<std::size_t>(token) * num_heads + head) * D;
+      const float inverse = 1.0f / running_sum[h];
+#pragma unroll
+      for (int n = 0; n < kOutTiles; ++n) {
+        *reinterpret_cast<__nv_bfloat162*>(dst + n * 8 + lane % 4 * 2) =
+            __floats2bfloat162_rn(out[n][2 * h] * inverse, out[n][2 * h + 1] * inverse);
+      }
     } else {
       float* partial = scratch + ((static_cast<std::size_t>(blockIdx.y) * num_heads + head) * splits + split) * (D + 2);
-      partial[d] = value;
-      if (d == 0) {
-        partial[D] = max;
-        partial[D + 1] = sum;
+#pragma unroll
+      for (int n = 0; n < kOutTiles; ++n) {
+        *reinterpret_cast<float2*>(partial + n * 8 + lane % 4 * 2) = make_float2(out[n][2 * h], out[n][2 * h + 1]);
+      }
+      if (lane % 4 == 0) {
+        partial[D] = running_max[h];
+        partial[D + 1] = running_sum[h];
       }
     }
   }
@@ -249,16 +260,18 @@ __global__ void merge_kernel(AttentionArgs args, const std::int32_t* decode_sequ
 template <int D>
 void launch_decode(cudaStream_t stream, const AttentionArgs& args, const std::int32_t* decode_sequences,
                    std::size_t count, std::size_t splits, float* scratch) {
-  constexpr std::size_t kShared = decode_shared_bytes<D>();
-  if constexpr (kShared > 48 * 1024) {
+  const std::size_t warps = warps_per_block(args.cache.num_kv_heads);
+  const std::size_t shared = warps * warp_shared_bytes<D>();
+  if (shared > 48 * 1024) {
     QWENRT_CUDA_CHECK(cudaFuncSetAttribute(decode_kernel<D>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                           static_cast<int>(kShared)));
+                                           static_cast<int>(kMaxWarps * warp_shared_bytes<D>())));
   }
   const auto base_scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(D)));
-  const dim3 grid(static_cast<unsigned>(args.cache.num_kv_heads), static_cast<unsigned>(count),
+  const dim3 grid(static_cast<unsigned>((args.cache.num_kv_heads + warps - 1) / warps), static_cast<unsigned>(count),
                   static_cast<unsigned>(splits));
-  decode_kernel<D><<<grid, kThreads, kShared, stream>>>(args, decode_sequences, static_cast<int>(splits), base_scale,
-                                                        scratch);
+  decode_kernel<D><<<grid, static_cast<unsigned>(warps * 32), shared, stream>>>(args, decode_sequences,
+                                                                                 static_cast<int>(splits), base_scale,
+                                                                                 scratch);
   QWENRT_CUDA_CHECK_LAUNCH("decode_kernel");
   if (splits > 1) {
     merge_kernel<D><<<dim3(static_cast<unsigned>(count), static_cast<unsigned>(args.num_heads)), D < 32 ? 32 : D, 0,
@@ -274,8 +287,11 @@ bool attention_supports_head_dim(std::size_t head_dim) {
 }
 
 std::size_t decode_splits(std::size_t sequences, std::size_t num_kv_heads, int multiprocessors) {
-  const std::size_t blocks = sequences * num_kv_heads;
-  const auto wanted = 2 * static_cast<std::size_t>(std::max(multiprocessors, 1));
+  const std::size_t warps = warps_per_block(num_kv_heads);
+  const std::size_t blocks = warps == 0 ? 0 : sequences * ((num_kv_heads + warps - 1) / warps);
+  // A block per multiprocessor at least; more come from further sequences, not from more splits,
+  // whose merging costs a pass of its own.
+  const auto wanted = static_cast<std::size_t>(std::max(multiprocessors, 1));
   if (blocks == 0 || blocks >= wanted) return 1;
   return std::min((wanted + blocks - 1) / blocks, kMaxSplits);
 }

@@ -39,9 +39,9 @@ __device__ __forceinline__ float dot8(const uint4& a, const uint4& b) {
   return sum;
 }
 
-// How the kernel stores its results: y[i, row] as float or bf16, or, for SwiGLU, rows 2j and 2j + 1 of
+// How the kernel stores its results: y[i, row] as float or bf16, added to the float already there, or, for SwiGLU, rows 2j and 2j + 1 of
 // W (the gate and up projections interleaved) combined into y[i, j] = silu(gate) * up in bf16.
-enum class Store { kF32, kBF16, kSwiGlu };
+enum class Store { kF32, kBF16, kF32Accumulate, kSwiGlu };
 
 template <int M, int kRowsPerWarp, Store kStore>
 __global__ void __launch_bounds__(kWarps * 32) small_m_kernel(const __nv_bfloat16* __restrict__ x,
@@ -116,6 +116,8 @@ __global__ void __launch_bounds__(kWarps * 32) small_m_kernel(const __nv_bfloat1
       for (int i = 0; i < M; ++i) {
         if constexpr (kStore == Store::kF32) {
           static_cast<float*>(y)[i * out_features + row] = acc[r][i];
+        } else if constexpr (kStore == Store::kF32Accumulate) {
+          static_cast<float*>(y)[i * out_features + row] += acc[r][i];
         } else {
           static_cast<__nv_bfloat16*>(y)[i * out_features + row] = __float2bfloat16(acc[r][i]);
         }
@@ -133,16 +135,24 @@ void launch_rows(cudaStream_t stream, const __nv_bfloat16* x, const __nv_bfloat1
   QWENRT_CUDA_CHECK_LAUNCH("small_m_kernel");
 }
 
+template <int M, Store kStore>
+void launch_store(cudaStream_t stream, const __nv_bfloat16* x, const __nv_bfloat16* w, std::size_t out_features,
+                  std::size_t in_features, void* y) {
+  if (out_features >= kTwoRowsFrom) {
+    launch_rows<M, 2, kStore>(stream, x, w, out_features, in_features, y);
+  } else {
+    launch_rows<M, 1, kStore>(stream, x, w, out_features, in_features, y);
+  }
+}
+
 template <int M>
 void launch(cudaStream_t stream, const __nv_bfloat16* x, const __nv_bfloat16* w, std::size_t out_features,
             std::size_t in_features, GemmOutput output, void* y) {
-  const bool two_rows = out_features >= kTwoRowsFrom;
-  if (output == GemmOutput::kF32) {
-    two_rows ? launch_rows<M, 2, Store::kF32>(stream, x, w, out_features, in_features, y)
-             : launch_rows<M, 1, Store::kF32>(stream, x, w, out_features, in_features, y);
-  } else {
-    two_rows ? launch_rows<M, 2, Store::kBF16>(stream, x, w, out_features, in_features, y)
-             : launch_rows<M, 1, Store::kBF16>(stream, x, w, out_features, in_features, y);
+  switch (output) {
+    case GemmOutput::kF32: return launch_store<M, Store::kF32>(stream, x, w, out_features, in_features, y);
+    case GemmOutput::kF32Accumulate:
+      return launch_store<M, Store::kF32Accumulate>(stream, x, w, out_features, in_features, y);
+    case GemmOutput::kBF16: return launch_store<M, Store::kBF16>(stream, x, w, out_features, in_features, y);
   }
 }
 
