@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine: the speed of the CUDA path. `qwenrt bench latency --device cuda` on
-# full-size random checkpoints: qwen2.5-7b at batch 1 (with and without CUDA graphs: the peer in the
-# same run), 8, 32 and 64 decoding 256 tokens after 128, and a 512-token prefill; qwen3-8b and
-# qwen2.5-0.5b at batch 1. Each run's JSON goes to OUT_DIR; a table of them ends the output. Usage:
+# full-size random checkpoints: qwen2.5-7b at batch 1 (with and without CUDA graphs, and with
+# dependent launches switched off: the peers in the same run), 8, 32 and 64 decoding 256 tokens after
+# 128, and a 512-token prefill; qwen3-8b and qwen2.5-0.5b at batch 1. Each run's JSON goes to OUT_DIR;
+# a table of them ends the output. Usage:
 #   scripts/device/bench_cuda_path.sh SHARED_DIR BIN_DIR OUT_DIR [PRESETS]
 # BIN_DIR holds qwenrt built for sm_90a; PRESETS defaults to "qwen2.5-7b qwen3-8b qwen2.5-0.5b".
 set -uo pipefail
@@ -26,6 +27,7 @@ for preset in $presets; do
   if [[ "$preset" == qwen2.5-7b ]]; then
     bench "$preset-b1" "$work/$preset" --batch 1
     bench "$preset-b1-nographs" "$work/$preset" --batch 1 --no-cuda-graphs
+    QWENRT_NO_DEPENDENT_LAUNCH=1 bench "$preset-b1-ordinary-launch" "$work/$preset" --batch 1
     for b in 8 32 64; do bench "$preset-b$b" "$work/$preset" --batch "$b"; done
     bench "$preset-prefill512" "$work/$preset" --batch 1 --input-len 512 --output-len 16
   else

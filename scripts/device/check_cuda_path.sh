@@ -38,6 +38,15 @@ for preset in qwen2.5-7b qwen3-8b qwen-7b-v1; do
     timeout 60 "$bin/qwenrt" eval reference -m "$work/$preset" --ids "$prompt" --steps 16 --device "$device" \
       --out "$work/$preset.$device.json"
   done
+  # Dependent launches (kernels/cuda/dependent_launch.cuh) only move kernels' start times: with them
+  # switched off the logits must be the same bits.
+  QWENRT_NO_DEPENDENT_LAUNCH=1 timeout 60 "$bin/qwenrt" eval reference -m "$work/$preset" --ids "$prompt" --steps 16 \
+    --device cuda --out "$work/$preset.cuda-ordinary.json"
+  if cmp -s "$work/$preset.cuda.json" "$work/$preset.cuda-ordinary.json"; then
+    echo "== $preset: dependent launches on and off give identical logits" | tee -a "$out/real_width.txt"
+  else
+    echo "== $preset: dependent launches on and off DIFFER" | tee -a "$out/real_width.txt"
+  fi
   {
     echo "== $preset, 2 layers, bf16 weights: transformers (float32) vs qwenrt CUDA"
     "$bin/qwenrt" eval compare "$work/$preset.hf.json" "$work/$preset.cuda.json"

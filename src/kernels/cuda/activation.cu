@@ -2,6 +2,7 @@
 
 #include "kernels/cuda/activation.h"
 #include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/dependent_launch.cuh"
 
 namespace qwenrt::cuda {
 namespace {
@@ -14,6 +15,8 @@ __device__ __forceinline__ float silu_times(float gate, float up) { return gate 
 // Output i depends on input pair i alone, so rows need not be told apart: the rows x width outputs
 // are one flat array. Each thread makes four outputs from one 16-byte load of four pairs.
 __global__ void silu_mul_x4_kernel(const __nv_bfloat16* gate_up, std::size_t quads, __nv_bfloat16* out) {
+  detail::wait_for_prior_kernels();
+  detail::allow_dependent_kernels();
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < quads;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
     const uint4 raw = reinterpret_cast<const uint4*>(gate_up)[i];
@@ -33,6 +36,8 @@ __global__ void silu_mul_x4_kernel(const __nv_bfloat16* gate_up, std::size_t qua
 }
 
 __global__ void silu_mul_kernel(const __nv_bfloat16* gate_up, std::size_t begin, std::size_t end, __nv_bfloat16* out) {
+  detail::wait_for_prior_kernels();
+  detail::allow_dependent_kernels();
   for (std::size_t i = begin + blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < end;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
     const float2 pair = __bfloat1622float2(reinterpret_cast<const __nv_bfloat162*>(gate_up)[i]);
@@ -54,12 +59,12 @@ void silu_mul(cudaStream_t stream, const __nv_bfloat16* gate_up, std::size_t row
   const bool vectors = reinterpret_cast<std::uintptr_t>(gate_up) % 16 == 0 && reinterpret_cast<std::uintptr_t>(out) % 8 == 0;
   const std::size_t quads = vectors ? total / 4 : 0;
   if (quads > 0) {
-    silu_mul_x4_kernel<<<blocks_for(quads), kThreads, 0, stream>>>(gate_up, quads, out);
-    QWENRT_CUDA_CHECK_LAUNCH("silu_mul_x4_kernel");
+    detail::launch_dependent("silu_mul_x4_kernel", silu_mul_x4_kernel, blocks_for(quads), kThreads, 0, stream, gate_up,
+                             quads, out);
   }
   if (4 * quads < total) {
-    silu_mul_kernel<<<blocks_for(total - 4 * quads), kThreads, 0, stream>>>(gate_up, 4 * quads, total, out);
-    QWENRT_CUDA_CHECK_LAUNCH("silu_mul_kernel");
+    detail::launch_dependent("silu_mul_kernel", silu_mul_kernel, blocks_for(total - 4 * quads), kThreads, 0, stream,
+                             gate_up, 4 * quads, total, out);
   }
 }
 

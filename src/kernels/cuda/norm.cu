@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/dependent_launch.cuh"
 #include "kernels/cuda/norm.h"
 
 namespace qwenrt::cuda {
@@ -49,6 +50,8 @@ __device__ __forceinline__ void store(__nv_bfloat16* p, const Floats<kWidth>& f)
 template <int kWidth, int kPerThread>
 __global__ void __launch_bounds__(kMaxThreads) rms_norm_kernel(const float* x, const float* weight, int dim, float eps,
                                                               __nv_bfloat16* out) {
+  detail::wait_for_prior_kernels();
+  detail::allow_dependent_kernels();
   __shared__ float scratch[32];
   const float* row = x + static_cast<std::size_t>(blockIdx.x) * dim;
   const int pieces = dim / kWidth;
@@ -86,17 +89,21 @@ void launch(cudaStream_t stream, const float* x, const float* weight, std::size_
     return static_cast<unsigned>(std::min(kMaxThreads, ((pieces + per_thread - 1) / per_thread + 31) / 32 * 32));
   };
   if (pieces <= kMaxThreads) {
-    rms_norm_kernel<kWidth, 1><<<grid, threads(1), 0, stream>>>(x, weight, d, eps, out);
+    detail::launch_dependent("rms_norm_kernel", rms_norm_kernel<kWidth, 1>, grid, threads(1), 0, stream, x, weight, d, eps,
+                             out);
   } else if (pieces <= 2 * kMaxThreads) {
-    rms_norm_kernel<kWidth, 2><<<grid, threads(2), 0, stream>>>(x, weight, d, eps, out);
+    detail::launch_dependent("rms_norm_kernel", rms_norm_kernel<kWidth, 2>, grid, threads(2), 0, stream, x, weight, d, eps,
+                             out);
   } else if (pieces <= 4 * kMaxThreads) {
-    rms_norm_kernel<kWidth, 4><<<grid, threads(4), 0, stream>>>(x, weight, d, eps, out);
+    detail::launch_dependent("rms_norm_kernel", rms_norm_kernel<kWidth, 4>, grid, threads(4), 0, stream, x, weight, d, eps,
+                             out);
   } else if (pieces <= 8 * kMaxThreads) {
-    rms_norm_kernel<kWidth, 8><<<grid, threads(8), 0, stream>>>(x, weight, d, eps, out);
+    detail::launch_dependent("rms_norm_kernel", rms_norm_kernel<kWidth, 8>, grid, threads(8), 0, stream, x, weight, d, eps,
+                             out);
   } else {
-    rms_norm_kernel<kWidth, 16><<<grid, threads(16), 0, stream>>>(x, weight, d, eps, out);
+    detail::launch_dependent("rms_norm_kernel", rms_norm_kernel<kWidth, 16>, grid, threads(16), 0, stream, x, weight, d, eps,
+                             out);
   }
-  QWENRT_CUDA_CHECK_LAUNCH("rms_norm_kernel");
 }
 
 bool aligned16(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; }

@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/dependent_launch.cuh"
 #include "kernels/cuda/mma_bf16.cuh"
 #include "kernels/cuda/paged_attention_common.cuh"
 
@@ -64,6 +65,8 @@ template <int D>
 __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocksPerSm)
     decode_kernel(AttentionArgs args, const std::int32_t* decode_sequences, int splits, float base_scale,
                   float* scratch) {
+  detail::wait_for_prior_kernels();
+  detail::allow_dependent_kernels();
   constexpr int kStride = D + kPad;
   constexpr int kDSteps = D / 16;
   constexpr int kOutTiles = D / 8;
@@ -227,6 +230,8 @@ __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocksPerSm)
 template <int D>
 __global__ void merge_kernel(AttentionArgs args, const std::int32_t* decode_sequences, int splits,
                              const float* scratch) {
+  detail::wait_for_prior_kernels();
+  detail::allow_dependent_kernels();
   __shared__ float weights[kMaxSplits];
   __shared__ float total;
   const int num_heads = static_cast<int>(args.num_heads);
@@ -269,14 +274,12 @@ void launch_decode(cudaStream_t stream, const AttentionArgs& args, const std::in
   const auto base_scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(D)));
   const dim3 grid(static_cast<unsigned>((args.cache.num_kv_heads + warps - 1) / warps), static_cast<unsigned>(count),
                   static_cast<unsigned>(splits));
-  decode_kernel<D><<<grid, static_cast<unsigned>(warps * 32), shared, stream>>>(args, decode_sequences,
-                                                                                 static_cast<int>(splits), base_scale,
-                                                                                 scratch);
-  QWENRT_CUDA_CHECK_LAUNCH("decode_kernel");
+  detail::launch_dependent("decode_kernel", decode_kernel<D>, grid, static_cast<unsigned>(warps * 32), shared, stream,
+                           args, decode_sequences, static_cast<int>(splits), base_scale, scratch);
   if (splits > 1) {
-    merge_kernel<D><<<dim3(static_cast<unsigned>(count), static_cast<unsigned>(args.num_heads)), D < 32 ? 32 : D, 0,
-                      stream>>>(args, decode_sequences, static_cast<int>(splits), scratch);
-    QWENRT_CUDA_CHECK_LAUNCH("merge_kernel");
+    detail::launch_dependent("merge_kernel", merge_kernel<D>,
+                             dim3(static_cast<unsigned>(count), static_cast<unsigned>(args.num_heads)), D < 32 ? 32 : D,
+                             0, stream, args, decode_sequences, static_cast<int>(splits), scratch);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/dependent_launch.cuh"
 #include "kernels/cuda/mma_bf16.cuh"
 #include "kernels/cuda/paged_attention_common.cuh"
 #include "kernels/cuda/paged_attention_tiles.h"
@@ -37,6 +38,8 @@ constexpr std::size_t prefill_shared_bytes() {
 template <int D>
 __global__ void __launch_bounds__(kThreads) prefill_kernel(AttentionArgs args, const std::int32_t* tiles,
                                                            float base_scale) {
+  detail::wait_for_prior_kernels();
+  detail::allow_dependent_kernels();
   constexpr int kStride = D + kPad;
   constexpr int kDSteps = D / 16;   // k-steps of the score product
   constexpr int kKeyTiles = kKeys / 8;
@@ -182,8 +185,7 @@ void launch_prefill(cudaStream_t stream, const AttentionArgs& args, const std::i
   }
   const auto base_scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(D)));
   const dim3 grid(static_cast<unsigned>(count), static_cast<unsigned>(args.cache.num_kv_heads));
-  prefill_kernel<D><<<grid, kThreads, kShared, stream>>>(args, tiles, base_scale);
-  QWENRT_CUDA_CHECK_LAUNCH("prefill_kernel");
+  detail::launch_dependent("prefill_kernel", prefill_kernel<D>, grid, kThreads, kShared, stream, args, tiles, base_scale);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "core/error.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/dependent_launch.cuh"
 #include "kernels/cuda/qkv_rotary.h"
 
 namespace qwenrt::cuda {
@@ -13,6 +14,8 @@ constexpr int kWarpsPerBlock = 4;
 __global__ void rotary_angles_kernel(const std::int32_t* positions, const std::int32_t* token_sequence,
                                      const float* inv_freq, std::size_t tokens, std::size_t half, float* cos_out,
                                      float* sin_out) {
+  detail::wait_for_prior_kernels();
+  detail::allow_dependent_kernels();
   const std::size_t total = tokens * half;
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < total;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
@@ -28,6 +31,8 @@ __global__ void rotary_angles_kernel(const std::int32_t* positions, const std::i
 // live in other lanes, so the vector passes through shared memory once.
 __global__ void qkv_rotary_kernel(const float* qkv, QkvShape shape, QkvParams params, const std::int32_t* slots,
                                   float* q_out, __nv_bfloat16* key_cache, __nv_bfloat16* value_cache) {
+  detail::wait_for_prior_kernels();
+  detail::allow_dependent_kernels();
   __shared__ float staged[kWarpsPerBlock][kMaxHeadDim];
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
   const std::size_t vector = blockIdx.y * static_cast<std::size_t>(kWarpsPerBlock) + warp;
@@ -112,9 +117,9 @@ void rotary_angles(cudaStream_t stream, const std::int32_t* positions, const std
   if (total == 0) return;
   constexpr unsigned kThreads = 256;
   const std::size_t blocks = (total + kThreads - 1) / kThreads;
-  rotary_angles_kernel<<<static_cast<unsigned>(blocks < 65536 ? blocks : 65536), kThreads, 0, stream>>>(
-      positions, token_sequence, inv_freq, tokens, half, cos, sin);
-  QWENRT_CUDA_CHECK_LAUNCH("rotary_angles_kernel");
+  detail::launch_dependent("rotary_angles_kernel", rotary_angles_kernel,
+                           static_cast<unsigned>(blocks < 65536 ? blocks : 65536), kThreads, 0, stream, positions,
+                           token_sequence, inv_freq, tokens, half, cos, sin);
 }
 
 void qkv_rotary_cache_write(cudaStream_t stream, const float* qkv, std::size_t tokens, const QkvShape& shape,
@@ -129,8 +134,8 @@ void qkv_rotary_cache_write(cudaStream_t stream, const float* qkv, std::size_t t
   if (tokens == 0) return;
   const std::size_t vectors = shape.num_heads + 2 * shape.num_kv_heads;
   const dim3 grid(static_cast<unsigned>(tokens), static_cast<unsigned>((vectors + kWarpsPerBlock - 1) / kWarpsPerBlock));
-  qkv_rotary_kernel<<<grid, 32 * kWarpsPerBlock, 0, stream>>>(qkv, shape, params, slots, q, key_cache, value_cache);
-  QWENRT_CUDA_CHECK_LAUNCH("qkv_rotary_kernel");
+  detail::launch_dependent("qkv_rotary_kernel", qkv_rotary_kernel, grid, 32 * kWarpsPerBlock, 0, stream, qkv, shape,
+                           params, slots, q, key_cache, value_cache);
 }
 
 }  // namespace qwenrt::cuda

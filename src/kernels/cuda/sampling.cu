@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/dependent_launch.cuh"
 #include "kernels/cuda/sampling.h"
 
 namespace qwenrt::cuda {
@@ -137,6 +138,8 @@ __device__ unsigned radix_select(int n, Key key, Weight weight, Reached reached,
 
 __global__ void __launch_bounds__(kThreads) sample_kernel(float* logits, int n, const SamplingRow* rows,
                                                           const PenaltyEntry* penalties, std::int32_t* out) {
+  detail::wait_for_prior_kernels();
+  detail::allow_dependent_kernels();
   __shared__ SharedState s;
   const SamplingRow p = rows[blockIdx.x];
   float* row = logits + static_cast<std::size_t>(blockIdx.x) * n;
@@ -260,9 +263,8 @@ void sample_rows(cudaStream_t stream, float* logits, std::size_t count, std::siz
                  const PenaltyEntry* penalties, std::int32_t* out) {
   if (count == 0 || vocab == 0) return;
   if (vocab > static_cast<std::size_t>(INT_MAX)) fail("sample_rows: a vocabulary of ", vocab, " tokens is too large");
-  sample_kernel<<<static_cast<unsigned>(count), kThreads, 0, stream>>>(logits, static_cast<int>(vocab), rows,
-                                                                       penalties, out);
-  QWENRT_CUDA_CHECK_LAUNCH("sample_kernel");
+  detail::launch_dependent("sample_kernel", sample_kernel, static_cast<unsigned>(count), kThreads, 0, stream, logits,
+                           static_cast<int>(vocab), rows, penalties, out);
 }
 
 }  // namespace qwenrt::cuda

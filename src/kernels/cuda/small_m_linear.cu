@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/dependent_launch.cuh"
 #include "kernels/cuda/small_m_linear.h"
 
 namespace qwenrt::cuda {
@@ -23,6 +24,10 @@ __device__ __forceinline__ uint4 load_streaming(const __nv_bfloat16* p) {
                : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
                : "l"(p));
   return v;
+}
+
+__device__ __forceinline__ void prefetch_to_l2(const void* p) {
+  asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
 }
 
 __device__ __forceinline__ float dot8(const uint4& a, const uint4& b) {
@@ -61,6 +66,17 @@ __global__ void __launch_bounds__(kWarps * 32) small_m_kernel(const __nv_bfloat1
     const std::size_t row = first_row + r < out_features ? first_row + r : first_row;
     rows[r] = w + row * in_features;
   }
+  // The weights are no kernel's output, so their first pieces head for L2 while the kernel before
+  // (which makes x) is still running; x and y are touched only after it has finished.
+#pragma unroll
+  for (int r = 0; r < kRowsPerWarp; ++r) {
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) {
+      if (lane + 32 * u < vectors) prefetch_to_l2(rows[r] + (lane + 32 * u) * 8);
+    }
+  }
+  detail::wait_for_prior_kernels();
+  detail::allow_dependent_kernels();
 
   float acc[kRowsPerWarp][M] = {};
   std::size_t v = lane;
@@ -131,8 +147,8 @@ void launch_rows(cudaStream_t stream, const __nv_bfloat16* x, const __nv_bfloat1
                  std::size_t in_features, void* y) {
   const std::size_t rows_per_block = kWarps * kRowsPerWarp;
   const auto blocks = static_cast<unsigned>((out_features + rows_per_block - 1) / rows_per_block);
-  small_m_kernel<M, kRowsPerWarp, kStore><<<blocks, kWarps * 32, 0, stream>>>(x, w, out_features, in_features, y);
-  QWENRT_CUDA_CHECK_LAUNCH("small_m_kernel");
+  detail::launch_dependent("small_m_kernel", small_m_kernel<M, kRowsPerWarp, kStore>, blocks, kWarps * 32, 0, stream, x,
+                           w, out_features, in_features, y);
 }
 
 template <int M, Store kStore>
