@@ -19,18 +19,6 @@ __device__ __forceinline__ std::size_t cache_offset(const PagedKvView& cache, co
   return (slot * cache.num_kv_heads + kv_head) * cache.head_dim;
 }
 
-// Eight consecutive bf16 (16 bytes, 16-byte aligned) widened to float.
-__device__ __forceinline__ void load_bf16x8(const __nv_bfloat16* src, float* dst) {
-  const uint4 raw = *reinterpret_cast<const uint4*>(src);
-  const auto* pairs = reinterpret_cast<const __nv_bfloat162*>(&raw);
-#pragma unroll
-  for (int i = 0; i < 4; ++i) {
-    const float2 f = __bfloat1622float2(pairs[i]);
-    dst[2 * i] = f.x;
-    dst[2 * i + 1] = f.y;
-  }
-}
-
 // The softmax scale of a query token: 1/sqrt(head_dim) rounded to float, times the token's own factor,
 // in the CPU kernel's order.
 __device__ __forceinline__ float query_scale(float base_scale, const float* query_scales, int token) {
