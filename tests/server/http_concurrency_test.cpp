@@ -1,11 +1,12 @@
 // A thousand event streams held open at once by a server with four I/O threads: every client gets its
 // whole stream once all of them are connected and waiting.
 #include <gtest/gtest.h>
-#include <sys/resource.h>
 
 #include <boost/asio/connect.hpp>
 #include <condition_variable>
+#include <cstdint>
 
+#include "core/open_files.h"
 #include "server/http_server.h"
 #include "server/http_test_client.h"
 
@@ -17,14 +18,8 @@ constexpr int kEvents = 3;
 
 // Each stream takes a descriptor on both sides of loopback.
 void raise_descriptor_limit() {
-  rlimit limit{};
-  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &limit), 0);
-  const rlim_t wanted = 2 * kStreams + 256;
-  if (limit.rlim_cur < wanted) {
-    limit.rlim_cur = std::min<rlim_t>(wanted, limit.rlim_max);
-    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &limit), 0);
-  }
-  ASSERT_GE(limit.rlim_cur, wanted) << "the hard limit on open files is too low for this test";
+  const std::uint64_t wanted = 2 * kStreams + 256;
+  ASSERT_GE(raise_open_file_limit(), wanted) << "the hard limit on open files is too low for this test";
 }
 
 // One client stream on the test's io_context: connect, ask, read the whole answer.
