@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "core/error.h"
 #include "kernels/cuda/block_reduce.cuh"
@@ -83,26 +84,22 @@ template <int kWidth>
 void launch(cudaStream_t stream, const float* x, const float* weight, std::size_t rows, std::size_t dim, float eps,
             __nv_bfloat16* out) {
   const std::size_t pieces = dim / kWidth;
-  const auto grid = static_cast<unsigned>(rows);
-  const auto d = static_cast<int>(dim);
-  const auto threads = [&](std::size_t per_thread) {
-    return static_cast<unsigned>(std::min(kMaxThreads, ((pieces + per_thread - 1) / per_thread + 31) / 32 * 32));
+  const auto with = [&](auto per_thread) {
+    constexpr int k = decltype(per_thread)::value;
+    const auto threads = static_cast<unsigned>(std::min(kMaxThreads, ((pieces + k - 1) / k + 31) / 32 * 32));
+    detail::launch_dependent("rms_norm_kernel", rms_norm_kernel<kWidth, k>, static_cast<unsigned>(rows), threads, 0,
+                             stream, x, weight, static_cast<int>(dim), eps, out);
   };
   if (pieces <= kMaxThreads) {
-    detail::launch_dependent("rms_norm_kernel", rms_norm_kernel<kWidth, 1>, grid, threads(1), 0, stream, x, weight, d, eps,
-                             out);
+    with(std::integral_constant<int, 1>{});
   } else if (pieces <= 2 * kMaxThreads) {
-    detail::launch_dependent("rms_norm_kernel", rms_norm_kernel<kWidth, 2>, grid, threads(2), 0, stream, x, weight, d, eps,
-                             out);
+    with(std::integral_constant<int, 2>{});
   } else if (pieces <= 4 * kMaxThreads) {
-    detail::launch_dependent("rms_norm_kernel", rms_norm_kernel<kWidth, 4>, grid, threads(4), 0, stream, x, weight, d, eps,
-                             out);
+    with(std::integral_constant<int, 4>{});
   } else if (pieces <= 8 * kMaxThreads) {
-    detail::launch_dependent("rms_norm_kernel", rms_norm_kernel<kWidth, 8>, grid, threads(8), 0, stream, x, weight, d, eps,
-                             out);
+    with(std::integral_constant<int, 8>{});
   } else {
-    detail::launch_dependent("rms_norm_kernel", rms_norm_kernel<kWidth, 16>, grid, threads(16), 0, stream, x, weight, d, eps,
-                             out);
+    with(std::integral_constant<int, 16>{});
   }
 }
 

@@ -44,8 +44,9 @@ __device__ __forceinline__ float dot8(const uint4& a, const uint4& b) {
   return sum;
 }
 
-// How the kernel stores its results: y[i, row] as float or bf16, added to the float already there, or, for SwiGLU, rows 2j and 2j + 1 of
-// W (the gate and up projections interleaved) combined into y[i, j] = silu(gate) * up in bf16.
+// How the kernel stores its results: y[i, row] as float or bf16, added to the float already there,
+// or, for SwiGLU, rows 2j and 2j + 1 of W (the gate and up projections interleaved) combined into
+// y[i, j] = silu(gate) * up in bf16.
 enum class Store { kF32, kBF16, kF32Accumulate, kSwiGlu };
 
 template <int M, int kRowsPerWarp, Store kStore>
