@@ -82,7 +82,7 @@ int main() {
       const std::size_t copies = std::max<std::size_t>(2, (kSweepBytes + bytes - 1) / bytes);
       std::vector<DeviceBuffer<__nv_bfloat16>> weights;
       for (std::size_t c = 0; c < copies; ++c) weights.push_back(random_bf16(rng, shape.rows * shape.cols));
-      for (const std::size_t m : {1u, 2u, 4u, 8u}) {
+      for (const std::size_t m : {1u, 2u, 3u, 4u, 6u, 8u}) {
         const DeviceBuffer<__nv_bfloat16> x = random_bf16(rng, m * shape.cols);
         DeviceBuffer<float> y(m * shape.rows);
         const double small = median_sweep_seconds(copies, [&](std::size_t c) {
