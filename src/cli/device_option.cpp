@@ -37,7 +37,7 @@ runtime::BatchLimits DeviceFlags::batch_limits(runtime::Workload workload, std::
       if (info.index == options.gpu) gpu = info;
     }
   }
-  const runtime::BatchLimits defaults = runtime::default_batch_limits(gpu, workload);
+  const runtime::BatchLimits defaults = runtime::default_batch_limits(runtime::device_tier(gpu), workload);
   runtime::BatchLimits limits;
   limits.max_num_batched_tokens = max_num_batched_tokens.value_or(defaults.max_num_batched_tokens);
   limits.max_num_seqs = max_num_seqs.value_or(std::min(defaults.max_num_seqs, limits.max_num_batched_tokens));
@@ -47,15 +47,13 @@ runtime::BatchLimits DeviceFlags::batch_limits(runtime::Workload workload, std::
 void add_batch_limit_options(CLI::App& command, runtime::Workload workload, std::optional<std::size_t>& max_num_seqs,
                              std::optional<std::size_t>& max_num_batched_tokens) {
   const auto help = [workload](bool seqs) {
-    const runtime::BatchLimits large = runtime::default_batch_limits(
-        cuda::DeviceInfo{0, "", 9, 0, 132, std::size_t{80} << 30}, workload);
-    const runtime::BatchLimits small = runtime::default_batch_limits(cuda::DeviceInfo{0, "", 8, 0, 108, 0}, workload);
-    const runtime::BatchLimits cpu = runtime::default_batch_limits(std::nullopt, workload);
-    const auto pick = [seqs](const runtime::BatchLimits& l) {
+    const auto pick = [seqs, workload](runtime::DeviceTier tier) {
+      const runtime::BatchLimits l = runtime::default_batch_limits(tier, workload);
       return std::to_string(seqs ? l.max_num_seqs : l.max_num_batched_tokens);
     };
-    return std::string(seqs ? "Requests running at once" : "Tokens in one forward step") + " (default: " + pick(large) +
-           " on GPUs of 70 GiB or more but the A100, " + pick(small) + " on other GPUs, " + pick(cpu) + " on the CPU)";
+    return std::string(seqs ? "Requests running at once" : "Tokens in one forward step") + " (default: " +
+           pick(runtime::DeviceTier::kLargeGpu) + " on GPUs of 70 GiB or more but the A100, " +
+           pick(runtime::DeviceTier::kGpu) + " on other GPUs, " + pick(runtime::DeviceTier::kCpu) + " on the CPU)";
   };
   command.add_option("--max-num-seqs", max_num_seqs, help(true));
   command.add_option("--max-num-batched-tokens", max_num_batched_tokens, help(false));

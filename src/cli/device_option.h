@@ -23,7 +23,8 @@ struct DeviceFlags {
   // The flags as BackendOptions; the command sets the KV cache and step sizes it needs.
   engine::BackendOptions backend_options() const;
   // The batch limits for the device these flags choose: those the user gave, the rest from
-  // runtime::default_batch_limits (sequences no more than the step's tokens, so the two agree).
+  // runtime::default_batch_limits for its device_tier (sequences no more than the step's tokens, so
+  // the two agree).
   runtime::BatchLimits batch_limits(runtime::Workload workload, std::optional<std::size_t> max_num_seqs,
                                     std::optional<std::size_t> max_num_batched_tokens) const;
 };

@@ -17,14 +17,20 @@ bool is_a100(const std::string& name) {
 
 }  // namespace
 
-BatchLimits default_batch_limits(const std::optional<cuda::DeviceInfo>& gpu, Workload workload) {
-  const bool offline = workload == Workload::kOffline;
-  if (!gpu) return offline ? BatchLimits{256, 8192} : BatchLimits{64, 2048};
+DeviceTier device_tier(const std::optional<cuda::DeviceInfo>& gpu) {
+  if (!gpu) return DeviceTier::kCpu;
   // vLLM found larger token budgets slower on the A100 (vLLM pull request #17885).
-  if (gpu->memory_bytes >= kLargeGpuBytes && !is_a100(gpu->name)) {
-    return offline ? BatchLimits{1024, 16384} : BatchLimits{1024, 8192};
+  return gpu->memory_bytes >= kLargeGpuBytes && !is_a100(gpu->name) ? DeviceTier::kLargeGpu : DeviceTier::kGpu;
+}
+
+BatchLimits default_batch_limits(DeviceTier tier, Workload workload) {
+  const bool offline = workload == Workload::kOffline;
+  switch (tier) {
+    case DeviceTier::kLargeGpu: return offline ? BatchLimits{1024, 16384} : BatchLimits{1024, 8192};
+    case DeviceTier::kGpu: return offline ? BatchLimits{256, 8192} : BatchLimits{256, 2048};
+    case DeviceTier::kCpu: break;
   }
-  return offline ? BatchLimits{256, 8192} : BatchLimits{256, 2048};
+  return offline ? BatchLimits{256, 8192} : BatchLimits{64, 2048};
 }
 
 }  // namespace qwenrt::runtime

@@ -22,7 +22,16 @@ struct BatchLimits {
   std::size_t max_num_batched_tokens = 0;
 };
 
+// The kinds of device that differ in their defaults.
+enum class DeviceTier {
+  kLargeGpu,  // 70 GiB or more, not an A100
+  kGpu,       // any other CUDA device
+  kCpu,
+};
+
 // gpu: the CUDA device the engine runs on, or nullopt for the CPU.
-BatchLimits default_batch_limits(const std::optional<cuda::DeviceInfo>& gpu, Workload workload);
+DeviceTier device_tier(const std::optional<cuda::DeviceInfo>& gpu);
+
+BatchLimits default_batch_limits(DeviceTier tier, Workload workload);
 
 }  // namespace qwenrt::runtime

@@ -119,6 +119,14 @@ TEST_F(CudaElementwise, LinearLayersMatchTheCpuMatmul) {
       gemm.cublaslt_linear(nullptr, d_x.data(), m, d_w.data(), out_features, in_features, GemmOutput::kF32,
                            d_library.data());
       EXPECT_LT(relative_error(to_host(d_library.data(), want.size()), want), 1e-5);
+      // Every candidate algorithm the benchmark times computes the same product.
+      auto d_timed = poisoned<float>(want.size());
+      const std::vector<double> seconds = gemm.time_cublaslt_candidates(
+          d_x.data(), m, d_w.data(), out_features, in_features, GemmOutput::kF32, d_timed.data(), 3, 1);
+      EXPECT_GE(seconds.size(), 1u);
+      EXPECT_LE(seconds.size(), 3u);
+      for (const double s : seconds) EXPECT_GT(s, 0.0);
+      EXPECT_LT(relative_error(to_host(d_timed.data(), want.size()), want), 1e-5);
 
       // The residual add of the engine: y keeps its float values plus the product.
       const std::vector<float> residual = random_floats(rng, want.size(), -4.0f, 4.0f);
@@ -140,6 +148,9 @@ TEST_F(CudaElementwise, LinearLayersMatchTheCpuMatmul) {
       testing::expect_bf16_rounding_of(bf16_to_host(d_bf16.data(), want.size()), want, 1e-4, 1e-5);
     }
     EXPECT_THROW(gemm.linear(nullptr, d_w.data(), 0, d_w.data(), out_features, in_features, GemmOutput::kF32, nullptr),
+                 Error);
+    EXPECT_THROW(gemm.time_cublaslt_candidates(d_w.data(), 1, d_w.data(), out_features, in_features, GemmOutput::kF32,
+                                               nullptr, 0, 1),
                  Error);
   }
 }

@@ -17,22 +17,25 @@ void expect_limits(const BatchLimits& got, std::size_t seqs, std::size_t tokens)
 TEST(BatchLimits, LargeGpusBatchAsVllmDoes) {
   for (const auto& device : {gpu("NVIDIA H100 80GB HBM3", 79.1), gpu("NVIDIA H200", 139.8), gpu("AMD-like", 70.0)}) {
     SCOPED_TRACE(device.name);
-    expect_limits(default_batch_limits(device, Workload::kOffline), 1024, 16384);
-    expect_limits(default_batch_limits(device, Workload::kServing), 1024, 8192);
+    EXPECT_EQ(device_tier(device), DeviceTier::kLargeGpu);
   }
+  expect_limits(default_batch_limits(DeviceTier::kLargeGpu, Workload::kOffline), 1024, 16384);
+  expect_limits(default_batch_limits(DeviceTier::kLargeGpu, Workload::kServing), 1024, 8192);
 }
 
 TEST(BatchLimits, SmallGpusAndTheA100TakeVllmsSmallerLimits) {
   for (const auto& device : {gpu("NVIDIA A100-SXM4-80GB", 79.2), gpu("NVIDIA L4", 22.0), gpu("NVIDIA H100", 69.9)}) {
     SCOPED_TRACE(device.name);
-    expect_limits(default_batch_limits(device, Workload::kOffline), 256, 8192);
-    expect_limits(default_batch_limits(device, Workload::kServing), 256, 2048);
+    EXPECT_EQ(device_tier(device), DeviceTier::kGpu);
   }
+  expect_limits(default_batch_limits(DeviceTier::kGpu, Workload::kOffline), 256, 8192);
+  expect_limits(default_batch_limits(DeviceTier::kGpu, Workload::kServing), 256, 2048);
 }
 
 TEST(BatchLimits, TheCpuKeepsSmallBatches) {
-  expect_limits(default_batch_limits(std::nullopt, Workload::kOffline), 256, 8192);
-  expect_limits(default_batch_limits(std::nullopt, Workload::kServing), 64, 2048);
+  EXPECT_EQ(device_tier(std::nullopt), DeviceTier::kCpu);
+  expect_limits(default_batch_limits(DeviceTier::kCpu, Workload::kOffline), 256, 8192);
+  expect_limits(default_batch_limits(DeviceTier::kCpu, Workload::kServing), 64, 2048);
 }
 
 }  // namespace

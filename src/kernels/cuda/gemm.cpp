@@ -1,6 +1,7 @@
 #include "kernels/cuda/gemm.h"
 
 #include <cstdint>
+#include <vector>
 
 #include "core/error.h"
 #include "kernels/cuda/cuda_check.h"
@@ -31,6 +32,9 @@ struct Gemm::Plan {
   cublasLtMatmulAlgo_t algo{};
 
   Plan() = default;
+  // Up to count algorithms for the product, best first by cuBLASLt's heuristic. Throws Error if none.
+  std::vector<cublasLtMatmulAlgo_t> candidates(cublasLtHandle_t handle, const PlanKey& key, std::size_t workspace_bytes,
+                                               int count) const;
   Plan(const Plan&) = delete;
   Plan& operator=(const Plan&) = delete;
   ~Plan() {
@@ -48,6 +52,35 @@ Gemm::~Gemm() {
   if (handle_) cublasLtDestroy(handle_);
 }
 
+std::vector<cublasLtMatmulAlgo_t> Gemm::Plan::candidates(cublasLtHandle_t handle, const PlanKey& key,
+                                                        std::size_t workspace_bytes, int count) const {
+  const auto [m, n_out, k, output, align_x, align_w, align_y] = key;
+  cublasLtMatmulPreference_t preference = nullptr;
+  QWENRT_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&preference));
+  const std::uint64_t workspace = workspace_bytes;
+  const std::uint32_t alignments[] = {align_w, align_x, align_y, align_y};
+  const cublasLtMatmulPreferenceAttributes_t alignment_attributes[] = {
+      CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
+      CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
+  cublasStatus_t status = cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                                                               &workspace, sizeof(workspace));
+  for (int i = 0; i < 4 && status == CUBLAS_STATUS_SUCCESS; ++i) {
+    status =
+        cublasLtMatmulPreferenceSetAttribute(preference, alignment_attributes[i], &alignments[i], sizeof(alignments[i]));
+  }
+  std::vector<cublasLtMatmulHeuristicResult_t> results(static_cast<std::size_t>(count));
+  int found = 0;
+  if (status == CUBLAS_STATUS_SUCCESS) {
+    status = cublasLtMatmulAlgoGetHeuristic(handle, desc, a, b, d, d, preference, count, results.data(), &found);
+  }
+  cublasLtMatmulPreferenceDestroy(preference);
+  QWENRT_CUBLAS_CHECK(status);
+  if (found == 0) fail("cuBLASLt has no algorithm for a ", m, " x ", k, " by ", k, " x ", n_out, " bf16 product");
+  std::vector<cublasLtMatmulAlgo_t> algos;
+  for (int i = 0; i < found; ++i) algos.push_back(results[static_cast<std::size_t>(i)].algo);
+  return algos;
+}
+
 const Gemm::Plan& Gemm::plan_for(const PlanKey& key) {
   if (auto it = plans_.find(key); it != plans_.end()) return it->second;
   const auto [m, n_out, k, output, align_x, align_w, align_y] = key;
@@ -62,30 +95,7 @@ const Gemm::Plan& Gemm::plan_for(const PlanKey& key) {
     QWENRT_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&plan.a, CUDA_R_16BF, k, n_out, static_cast<int64_t>(k)));
     QWENRT_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&plan.b, CUDA_R_16BF, k, m, static_cast<int64_t>(k)));
     QWENRT_CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&plan.d, out_type, n_out, m, static_cast<int64_t>(n_out)));
-
-    cublasLtMatmulPreference_t preference = nullptr;
-    QWENRT_CUBLAS_CHECK(cublasLtMatmulPreferenceCreate(&preference));
-    const std::uint64_t workspace = workspace_.bytes();
-    const std::uint32_t alignments[] = {align_w, align_x, align_y, align_y};
-    const cublasLtMatmulPreferenceAttributes_t alignment_attributes[] = {
-        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
-        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
-    cublasStatus_t status = cublasLtMatmulPreferenceSetAttribute(
-        preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof(workspace));
-    for (int i = 0; i < 4 && status == CUBLAS_STATUS_SUCCESS; ++i) {
-      status = cublasLtMatmulPreferenceSetAttribute(preference, alignment_attributes[i], &alignments[i],
-                                                    sizeof(alignments[i]));
-    }
-    cublasLtMatmulHeuristicResult_t result{};
-    int found = 0;
-    if (status == CUBLAS_STATUS_SUCCESS) {
-      status = cublasLtMatmulAlgoGetHeuristic(handle_, plan.desc, plan.a, plan.b, plan.d, plan.d, preference, 1,
-                                              &result, &found);
-    }
-    cublasLtMatmulPreferenceDestroy(preference);
-    QWENRT_CUBLAS_CHECK(status);
-    if (found == 0) fail("cuBLASLt has no algorithm for a ", m, " x ", k, " by ", k, " x ", n_out, " bf16 product");
-    plan.algo = result.algo;
+    plan.algo = plan.candidates(handle_, key, workspace_.bytes(), 1).front();
   } catch (...) {
     plans_.erase(key);
     throw;
@@ -109,9 +119,48 @@ void Gemm::cublaslt_linear(cudaStream_t stream, const __nv_bfloat16* x, std::siz
   }
   const Plan& plan =
       plan_for({m, out_features, in_features, output, alignment_of(x), alignment_of(w), alignment_of(y)});
+  run(stream, plan, plan.algo, x, w, output, y);
+}
+
+void Gemm::run(cudaStream_t stream, const Plan& plan, const cublasLtMatmulAlgo_t& algo, const __nv_bfloat16* x,
+               const __nv_bfloat16* w, GemmOutput output, void* y) {
   const float alpha = 1.0f, beta = output == GemmOutput::kF32Accumulate ? 1.0f : 0.0f;
   QWENRT_CUBLAS_CHECK(cublasLtMatmul(handle_, plan.desc, &alpha, w, plan.a, x, plan.b, &beta, y, plan.d, y, plan.d,
-                                     &plan.algo, workspace_.data(), workspace_.bytes(), stream));
+                                     &algo, workspace_.data(), workspace_.bytes(), stream));
+}
+
+std::vector<double> Gemm::time_cublaslt_candidates(const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
+                                                   std::size_t out_features, std::size_t in_features,
+                                                   GemmOutput output, void* y, int count, int repetitions) {
+  if (m == 0 || out_features == 0 || in_features == 0 || count < 1 || repetitions < 1) {
+    fail("gemm: sizes m ", m, ", out_features ", out_features, ", in_features ", in_features, ", count ", count,
+         " and repetitions ", repetitions, " must be positive");
+  }
+  const PlanKey key{m, out_features, in_features, output, alignment_of(x), alignment_of(w), alignment_of(y)};
+  const Plan& plan = plan_for(key);
+  cudaEvent_t start = nullptr, stop = nullptr;
+  QWENRT_CUDA_CHECK(cudaEventCreate(&start));
+  QWENRT_CUDA_CHECK(cudaEventCreate(&stop));
+  std::vector<double> seconds;
+  try {
+    for (const cublasLtMatmulAlgo_t& algo : plan.candidates(handle_, key, workspace_.bytes(), count)) {
+      run(nullptr, plan, algo, x, w, output, y);  // warm-up: the kernel's first launch loads it
+      QWENRT_CUDA_CHECK(cudaEventRecord(start));
+      for (int r = 0; r < repetitions; ++r) run(nullptr, plan, algo, x, w, output, y);
+      QWENRT_CUDA_CHECK(cudaEventRecord(stop));
+      QWENRT_CUDA_CHECK(cudaEventSynchronize(stop));
+      float ms = 0.0f;
+      QWENRT_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
+      seconds.push_back(1e-3 * ms / repetitions);
+    }
+  } catch (...) {
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+    throw;
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  return seconds;
 }
 
 }  // namespace qwenrt::cuda

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <map>
 #include <tuple>
+#include <vector>
 
 #include "kernels/cuda/device_buffer.h"
 
@@ -35,12 +36,21 @@ class Gemm {
   // The same through cuBLASLt whatever m: the peer the small-m kernel is measured against.
   void cublaslt_linear(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
                        std::size_t out_features, std::size_t in_features, GemmOutput output, void* y);
+  // Seconds per product (the mean of repetitions after one warm-up) of each of the first count
+  // algorithms cuBLASLt's heuristic offers for the product, in its order: the first is the one
+  // cublaslt_linear runs. On the default stream, synchronising; y is overwritten (or added to, for
+  // kF32Accumulate) 1 + repetitions times per algorithm. Throws Error as cublaslt_linear.
+  std::vector<double> time_cublaslt_candidates(const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
+                                               std::size_t out_features, std::size_t in_features, GemmOutput output,
+                                               void* y, int count, int repetitions);
 
  private:
   struct Plan;
   // Shape, output type and the pointers' alignments: the algorithm cuBLASLt picks depends on all of them.
   using PlanKey = std::tuple<std::size_t, std::size_t, std::size_t, GemmOutput, unsigned, unsigned, unsigned>;
   const Plan& plan_for(const PlanKey& key);
+  void run(cudaStream_t stream, const Plan& plan, const cublasLtMatmulAlgo_t& algo, const __nv_bfloat16* x,
+           const __nv_bfloat16* w, GemmOutput output, void* y);
 
   cublasLtHandle_t handle_ = nullptr;
   DeviceBuffer<std::byte> workspace_;
