@@ -10,56 +10,38 @@
 #include <cstdio>
 #include <exception>
 #include <random>
+#include <span>
 #include <vector>
 
-#include "core/dtype.h"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/device_buffer.h"
 #include "kernels/cuda/gemm.h"
+#include "cuda_bench_inputs.h"
 
 namespace {
 
-using qwenrt::cuda::DeviceBuffer;
-using qwenrt::cuda::Gemm;
-using qwenrt::cuda::GemmOutput;
+namespace bench = qwenrt::bench;
+namespace cuda = qwenrt::cuda;
 
-struct Product {
-  const char* name;
-  std::size_t out_features;
-  std::size_t in_features;
-  GemmOutput output;
-};
-
-constexpr Product kProducts[] = {{"qkv", 4608, 3584, GemmOutput::kF32},
-                                 {"o_proj", 3584, 3584, GemmOutput::kF32Accumulate},
-                                 {"gate_up", 37888, 3584, GemmOutput::kBF16},
-                                 {"down", 3584, 18944, GemmOutput::kF32Accumulate}};
 constexpr std::size_t kRows[] = {64, 128, 256, 384, 512, 768, 1024, 2048, 4096, 8192, 16384};
 constexpr int kCandidates = 8;
 
-DeviceBuffer<__nv_bfloat16> random_bf16(std::mt19937& rng, std::size_t count) {
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<std::uint16_t> bits(count);
-  for (auto& b : bits) b = qwenrt::float_to_bf16(dist(rng));
-  DeviceBuffer<__nv_bfloat16> buffer(count);
-  QWENRT_CUDA_CHECK(cudaMemcpy(buffer.data(), bits.data(), count * 2, cudaMemcpyHostToDevice));
-  return buffer;
-}
 
 }  // namespace
 
 int main() {
   try {
     std::mt19937 rng(1);
-    Gemm gemm;
+    cuda::Gemm gemm;
     const std::size_t max_rows = kRows[std::size(kRows) - 1];
-    const DeviceBuffer<__nv_bfloat16> x = random_bf16(rng, max_rows * 18944);
-    DeviceBuffer<float> y(max_rows * 37888);
+    const cuda::DeviceBuffer<__nv_bfloat16> x = bench::random_bf16_on_device(rng, max_rows * 18944);
+    cuda::DeviceBuffer<float> y(max_rows * 37888);
     QWENRT_CUDA_CHECK(cudaMemset(y.data(), 0, y.bytes()));
     std::printf("product      rows  algorithms  first (us)  TFLOP/s  best (us)  TFLOP/s  best is faster by\n");
     double first_total = 0.0, best_total = 0.0;
-    for (const Product& p : kProducts) {
-      const DeviceBuffer<__nv_bfloat16> w = random_bf16(rng, p.out_features * p.in_features);
+    // The products of a layer: the LM head runs once per step on the last rows only.
+    for (const bench::LayerMatrix& p : std::span(bench::kQwen7bMatrices).first(4)) {
+      const cuda::DeviceBuffer<__nv_bfloat16> w = bench::random_bf16_on_device(rng, p.out_features * p.in_features);
       for (const std::size_t m : kRows) {
         const int repetitions = m >= 4096 ? 5 : 20;
         const std::vector<double> seconds = gemm.time_cublaslt_candidates(

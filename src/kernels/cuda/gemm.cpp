@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "kernels/cuda/cuda_check.h"
+#include "kernels/cuda/event_timer.h"
 #include "kernels/cuda/small_m_linear.h"
 
 namespace qwenrt::cuda {
@@ -62,11 +63,11 @@ std::vector<cublasLtMatmulAlgo_t> Gemm::Plan::candidates(cublasLtHandle_t handle
   const cublasLtMatmulPreferenceAttributes_t alignment_attributes[] = {
       CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
       CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
-  cublasStatus_t status = cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
-                                                               &workspace, sizeof(workspace));
+  cublasStatus_t status = cublasLtMatmulPreferenceSetAttribute(
+      preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof(workspace));
   for (int i = 0; i < 4 && status == CUBLAS_STATUS_SUCCESS; ++i) {
-    status =
-        cublasLtMatmulPreferenceSetAttribute(preference, alignment_attributes[i], &alignments[i], sizeof(alignments[i]));
+    status = cublasLtMatmulPreferenceSetAttribute(preference, alignment_attributes[i], &alignments[i],
+                                                  sizeof(alignments[i]));
   }
   std::vector<cublasLtMatmulHeuristicResult_t> results(static_cast<std::size_t>(count));
   int found = 0;
@@ -138,28 +139,15 @@ std::vector<double> Gemm::time_cublaslt_candidates(const __nv_bfloat16* x, std::
   }
   const PlanKey key{m, out_features, in_features, output, alignment_of(x), alignment_of(w), alignment_of(y)};
   const Plan& plan = plan_for(key);
-  cudaEvent_t start = nullptr, stop = nullptr;
-  QWENRT_CUDA_CHECK(cudaEventCreate(&start));
-  QWENRT_CUDA_CHECK(cudaEventCreate(&stop));
+  EventTimer timer;
   std::vector<double> seconds;
-  try {
-    for (const cublasLtMatmulAlgo_t& algo : plan.candidates(handle_, key, workspace_.bytes(), count)) {
-      run(nullptr, plan, algo, x, w, output, y);  // warm-up: the kernel's first launch loads it
-      QWENRT_CUDA_CHECK(cudaEventRecord(start));
-      for (int r = 0; r < repetitions; ++r) run(nullptr, plan, algo, x, w, output, y);
-      QWENRT_CUDA_CHECK(cudaEventRecord(stop));
-      QWENRT_CUDA_CHECK(cudaEventSynchronize(stop));
-      float ms = 0.0f;
-      QWENRT_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
-      seconds.push_back(1e-3 * ms / repetitions);
-    }
-  } catch (...) {
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
-    throw;
+  for (const cublasLtMatmulAlgo_t& algo : plan.candidates(handle_, key, workspace_.bytes(), count)) {
+    run(nullptr, plan, algo, x, w, output, y);  // warm-up: the kernel's first launch loads it
+    seconds.push_back(timer.seconds([&] {
+                        for (int r = 0; r < repetitions; ++r) run(nullptr, plan, algo, x, w, output, y);
+                      }) /
+                      repetitions);
   }
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
   return seconds;
 }
 
