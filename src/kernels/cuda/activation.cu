@@ -1,6 +1,6 @@
-#include <cstdint>
-
 #include "kernels/cuda/activation.h"
+#include "kernels/cuda/alignment.h"
+#include "kernels/cuda/bf16_pack.cuh"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/dependent_launch.cuh"
 
@@ -27,11 +27,7 @@ __global__ void silu_mul_x4_kernel(const __nv_bfloat16* gate_up, std::size_t qua
       const float2 f = __bfloat1622float2(pairs[k]);
       r[k] = silu_times(f.x, f.y);
     }
-    const __nv_bfloat162 lo = __floats2bfloat162_rn(r[0], r[1]), hi = __floats2bfloat162_rn(r[2], r[3]);
-    uint2 packed;
-    packed.x = *reinterpret_cast<const unsigned*>(&lo);
-    packed.y = *reinterpret_cast<const unsigned*>(&hi);
-    reinterpret_cast<uint2*>(out)[i] = packed;
+    reinterpret_cast<uint2*>(out)[i] = detail::pack_bf16x4(r[0], r[1], r[2], r[3]);
   }
 }
 
@@ -56,7 +52,7 @@ void silu_mul(cudaStream_t stream, const __nv_bfloat16* gate_up, std::size_t row
               __nv_bfloat16* out) {
   const std::size_t total = rows * width;
   if (total == 0) return;
-  const bool vectors = reinterpret_cast<std::uintptr_t>(gate_up) % 16 == 0 && reinterpret_cast<std::uintptr_t>(out) % 8 == 0;
+  const bool vectors = aligned_to(gate_up, 16) && aligned_to(out, 8);
   const std::size_t quads = vectors ? total / 4 : 0;
   if (quads > 0) {
     detail::launch_dependent("silu_mul_x4_kernel", silu_mul_x4_kernel, blocks_for(quads), kThreads, 0, stream, gate_up,

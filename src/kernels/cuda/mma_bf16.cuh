@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+#include "kernels/cuda/bf16_pack.cuh"
+
 namespace qwenrt::cuda::detail {
 
 __device__ __forceinline__ unsigned shared_address(const void* p) {
@@ -35,12 +37,6 @@ __device__ __forceinline__ void mma_bf16(float (&d)[4], const unsigned (&a)[4], 
       "{%0, %1, %2, %3};"
       : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
       : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
-
-// Two floats as the bf16 pair of an mma operand register (the first in the low half).
-__device__ __forceinline__ unsigned pack_bf16(float lo, float hi) {
-  const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
-  return *reinterpret_cast<const unsigned*>(&v);
 }
 
 // Folds one step of attention scores into a row tile's running softmax: score holds kTiles m16n8

@@ -1,8 +1,9 @@
 #include <algorithm>
-#include <cstdint>
 #include <type_traits>
 
 #include "core/error.h"
+#include "kernels/cuda/alignment.h"
+#include "kernels/cuda/bf16_pack.cuh"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/dependent_launch.cuh"
@@ -35,11 +36,7 @@ __device__ __forceinline__ Floats<kWidth> load(const float* p) {
 template <int kWidth>
 __device__ __forceinline__ void store(__nv_bfloat16* p, const Floats<kWidth>& f) {
   if constexpr (kWidth == 4) {
-    const __nv_bfloat162 lo = __floats2bfloat162_rn(f.v[0], f.v[1]), hi = __floats2bfloat162_rn(f.v[2], f.v[3]);
-    uint2 raw;
-    raw.x = *reinterpret_cast<const unsigned*>(&lo);
-    raw.y = *reinterpret_cast<const unsigned*>(&hi);
-    *reinterpret_cast<uint2*>(p) = raw;
+    *reinterpret_cast<uint2*>(p) = detail::pack_bf16x4(f.v[0], f.v[1], f.v[2], f.v[3]);
   } else {
     *p = __float2bfloat16(f.v[0]);
   }
@@ -103,8 +100,6 @@ void launch(cudaStream_t stream, const float* x, const float* weight, std::size_
   }
 }
 
-bool aligned16(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; }
-
 }  // namespace
 
 void rms_norm(cudaStream_t stream, const float* x, const float* weight, std::size_t rows, std::size_t dim, float eps,
@@ -112,7 +107,7 @@ void rms_norm(cudaStream_t stream, const float* x, const float* weight, std::siz
   if (dim == 0 || dim > kMaxDim) fail("rms_norm: dim ", dim, " is not in 1..", kMaxDim);
   if (rows == 0) return;
   // Rows of whole 16-byte pieces (every row then starts aligned) take the vector loads.
-  if (dim % 4 == 0 && aligned16(x) && aligned16(weight) && reinterpret_cast<std::uintptr_t>(out) % 8 == 0) {
+  if (dim % 4 == 0 && aligned_to(x, 16) && aligned_to(weight, 16) && aligned_to(out, 8)) {
     launch<4>(stream, x, weight, rows, dim, eps, out);
   } else {
     launch<1>(stream, x, weight, rows, dim, eps, out);

@@ -1,6 +1,5 @@
-#include <cstdint>
-
 #include "core/error.h"
+#include "kernels/cuda/alignment.h"
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/dependent_launch.cuh"
@@ -165,12 +164,10 @@ void launch_for_rows(cudaStream_t stream, std::size_t m, const __nv_bfloat16* x,
   launch_store<M, kStore>(stream, x, w, out_features, in_features, y);
 }
 
-bool aligned16(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; }
-
 }  // namespace
 
 bool small_m_linear_applies(const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w, std::size_t in_features) {
-  return m >= 1 && m <= kSmallMaxRows && in_features % 8 == 0 && aligned16(x) && aligned16(w);
+  return m >= 1 && m <= kSmallMaxRows && in_features % 8 == 0 && aligned_to(x, 16) && aligned_to(w, 16);
 }
 
 namespace {
