@@ -82,6 +82,14 @@ std::vector<cublasLtMatmulAlgo_t> Gemm::Plan::candidates(cublasLtHandle_t handle
   return algos;
 }
 
+Gemm::PlanKey Gemm::plan_key(const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w, std::size_t out_features,
+                             std::size_t in_features, GemmOutput output, const void* y) {
+  if (m == 0 || out_features == 0 || in_features == 0) {
+    fail("gemm: sizes m ", m, ", out_features ", out_features, ", in_features ", in_features, " must be positive");
+  }
+  return {m, out_features, in_features, output, alignment_of(x), alignment_of(w), alignment_of(y)};
+}
+
 const Gemm::Plan& Gemm::plan_for(const PlanKey& key) {
   if (auto it = plans_.find(key); it != plans_.end()) return it->second;
   const auto [m, n_out, k, output, align_x, align_w, align_y] = key;
@@ -115,11 +123,7 @@ void Gemm::linear(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, co
 
 void Gemm::cublaslt_linear(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
                            std::size_t out_features, std::size_t in_features, GemmOutput output, void* y) {
-  if (m == 0 || out_features == 0 || in_features == 0) {
-    fail("gemm: sizes m ", m, ", out_features ", out_features, ", in_features ", in_features, " must be positive");
-  }
-  const Plan& plan =
-      plan_for({m, out_features, in_features, output, alignment_of(x), alignment_of(w), alignment_of(y)});
+  const Plan& plan = plan_for(plan_key(x, m, w, out_features, in_features, output, y));
   run(stream, plan, plan.algo, x, w, output, y);
 }
 
@@ -133,11 +137,8 @@ void Gemm::run(cudaStream_t stream, const Plan& plan, const cublasLtMatmulAlgo_t
 std::vector<double> Gemm::time_cublaslt_candidates(const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
                                                    std::size_t out_features, std::size_t in_features,
                                                    GemmOutput output, void* y, int count, int repetitions) {
-  if (m == 0 || out_features == 0 || in_features == 0 || count < 1 || repetitions < 1) {
-    fail("gemm: sizes m ", m, ", out_features ", out_features, ", in_features ", in_features, ", count ", count,
-         " and repetitions ", repetitions, " must be positive");
-  }
-  const PlanKey key{m, out_features, in_features, output, alignment_of(x), alignment_of(w), alignment_of(y)};
+  if (count < 1 || repetitions < 1) fail("gemm: count ", count, " and repetitions ", repetitions, " must be positive");
+  const PlanKey key = plan_key(x, m, w, out_features, in_features, output, y);
   const Plan& plan = plan_for(key);
   EventTimer timer;
   std::vector<double> seconds;

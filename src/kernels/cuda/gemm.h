@@ -30,7 +30,8 @@ class Gemm {
   Gemm& operator=(const Gemm&) = delete;
 
   // y[i, j] = sum over kk of x[i, kk] * w[j, kk] (or y[i, j] += that sum for kF32Accumulate), for x
-  // m x in_features and y m x out_features, both row-major, queued on stream. Throws Error for a zero size or when cuBLASLt has no algorithm.
+  // m x in_features and y m x out_features, both row-major, queued on stream. Throws Error for a zero
+  // size or when cuBLASLt has no algorithm.
   void linear(cudaStream_t stream, const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w,
               std::size_t out_features, std::size_t in_features, GemmOutput output, void* y);
   // The same through cuBLASLt whatever m: the peer the small-m kernel is measured against.
@@ -48,6 +49,9 @@ class Gemm {
   struct Plan;
   // Shape, output type and the pointers' alignments: the algorithm cuBLASLt picks depends on all of them.
   using PlanKey = std::tuple<std::size_t, std::size_t, std::size_t, GemmOutput, unsigned, unsigned, unsigned>;
+  // The key of a product; throws Error for a zero size.
+  static PlanKey plan_key(const __nv_bfloat16* x, std::size_t m, const __nv_bfloat16* w, std::size_t out_features,
+                          std::size_t in_features, GemmOutput output, const void* y);
   const Plan& plan_for(const PlanKey& key);
   void run(cudaStream_t stream, const Plan& plan, const cublasLtMatmulAlgo_t& algo, const __nv_bfloat16* x,
            const __nv_bfloat16* w, GemmOutput output, void* y);
