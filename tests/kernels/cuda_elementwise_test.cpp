@@ -1,7 +1,7 @@
 // The CUDA kernels other than attention against the CPU kernels (the reference path) on random inputs
-// of odd sizes: embedding gather, RMSNorm, SwiGLU, the fused q/k/v
-// bias + per-head norm + rotary + KV cache write, and the bf16 linear layers (cuBLASLt and the small-m
-// kernel), with and without the residual add in their epilogue.
+// of odd sizes: embedding gather, RMSNorm, SwiGLU, the fused q/k/v bias + per-head norm + rotary + KV
+// cache write, and the bf16 linear layers (cuBLASLt and the small-m kernel), with and without the
+// residual add in their epilogue.
 #include <algorithm>
 #include <numeric>
 

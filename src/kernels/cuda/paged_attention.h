@@ -5,8 +5,9 @@
 //
 // Two kernels: decode, for sequences that add one token (one warp per sequence, KV head and range of
 // keys: the query heads of a group share every key and value read; when there are too few sequences
-// to fill the GPU, contexts are split over blocks and merged), and prefill, for sequences that add several (FlashAttention-style tiles of 64
-// (token, query head) rows against 64 keys at a time, with the online softmax).
+// to fill the GPU, contexts are split over blocks and merged), and prefill, for sequences that add
+// several (FlashAttention-style tiles of 64 (token, query head) rows against 64 keys at a time, with
+// the online softmax).
 #pragma once
 
 #include <cuda_bf16.h>
