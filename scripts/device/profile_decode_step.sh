@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine: where one decode step of a model goes, kernel by kernel. Nsight Compute
 # times every kernel of the last step of `qwenrt bench latency --no-cuda-graphs --input-len 128
-# --output-len 3` one at a time, caches left warm (COLD=1 flushes them before each kernel, ncu's
-# default). Beside the sum it prints the graph-replayed ms/step of the same batch (contexts of 128-256
-# there, 130 here): at small batches their difference is mostly what the boundaries between kernels
+# --output-len 3` one at a time (INPUT_LEN=N for another prompt length), caches left warm (COLD=1
+# flushes them before each kernel, ncu's default). Beside the sum it prints the graph-replayed ms/step of the same batch (contexts of 128-256
+# there, 130 here with the default prompt): at small batches their difference is mostly what the boundaries between kernels
 # cost. Usage:
 #   scripts/device/profile_decode_step.sh BIN_DIR MODEL_DIR BATCH OUT_DIR
 set -uo pipefail
@@ -13,11 +13,12 @@ batch="$3"
 out="$4"
 mkdir -p "$out"
 cache_control=none
+input_len="${INPUT_LEN:-128}"
 [[ "${COLD:-0}" == 1 ]] && cache_control=all
-timeout 120 "$bin/qwenrt" bench latency -m "$model" --device cuda --batch "$batch" --input-len 128 --output-len 128 \
+timeout 120 "$bin/qwenrt" bench latency -m "$model" --device cuda --batch "$batch" --input-len "$input_len" --output-len 128 \
   --json > "$out/latency_b$batch.json" || echo "bench latency: exit status $?"
 timeout 300 ncu --cache-control "$cache_control" --clock-control none --metrics gpu__time_duration.sum --csv \
-  "$bin/qwenrt" bench latency -m "$model" --device cuda --batch "$batch" --input-len 128 --output-len 3 \
+  "$bin/qwenrt" bench latency -m "$model" --device cuda --batch "$batch" --input-len "$input_len" --output-len 3 \
   --no-cuda-graphs > "$out/ncu_b$batch.csv" 2> "$out/ncu_b$batch.err" || echo "ncu: exit status $?"
 python3 - "$out/ncu_b$batch.csv" "$out/latency_b$batch.json" <<'PY'
 import collections, csv, json, sys

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/bench/offline_run.h"
+#include "cli/bench/step_profile_report.h"
 #include "cli/bench_dataset_flags.h"
 #include "cli/commands.h"
 #include "cli/device_option.h"
@@ -109,6 +110,7 @@ void run_throughput(const ThroughputOptions& opt) {
       {"peak_kv_use", static_cast<double>(run.stats.peak_used_blocks) / static_cast<double>(run.stats.total_blocks)},
   };
   report.update(bench::summarize_requests(run.records, run.elapsed_seconds));
+  report["step_profile"] = bench::step_profile_json(run.stats.step_profile);
   bench::print_report(std::cout, "Throughput Benchmark Result", report, opt.json);
   if (report["failed"] != 0) fail(report["failed"].get<std::size_t>(), " of ", requests.size(), " requests failed");
 }

@@ -104,7 +104,9 @@ bool Scheduler::step() {
   if (sequences > 0) {
     run_batch();
     ++steps_;
-    step_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    step_seconds_ += seconds;
+    step_profile_.add(sequences, tokens, seconds);
   }
   publish_stats(sequences, tokens);
   return sequences > 0;
@@ -324,6 +326,7 @@ void Scheduler::publish_stats(std::size_t step_sequences, std::size_t step_token
   stats_.peak_used_blocks = peak_used_blocks_;
   stats_.step_seconds = step_seconds_;
   stats_.forward_seconds = forward_seconds_;
+  stats_.step_profile = step_profile_;
   stats_.last_step_sequences = step_sequences;
   stats_.last_step_tokens = step_tokens;
 }

@@ -29,6 +29,7 @@
 #include "runtime/kv_block_manager.h"
 #include "runtime/request.h"
 #include "runtime/request_state.h"
+#include "runtime/step_profile.h"
 
 namespace qwenrt::runtime {
 
@@ -65,6 +66,7 @@ struct SchedulerStats {
   // the wait for it); the rest is the host's scheduling, sampling bookkeeping and callbacks.
   double step_seconds = 0;
   double forward_seconds = 0;
+  StepProfile step_profile;  // the same steps by size
   std::size_t last_step_sequences = 0;
   std::size_t last_step_tokens = 0;
 };
@@ -141,6 +143,7 @@ class Scheduler {
   std::uint64_t steps_ = 0, preemptions_ = 0, prompt_tokens_ = 0, cached_prompt_tokens_ = 0, generated_tokens_ = 0;
   std::size_t peak_used_blocks_ = 0;
   double step_seconds_ = 0, forward_seconds_ = 0;
+  StepProfile step_profile_;
 
   // Built at the first request that asks for a JSON object (it sorts the whole vocabulary).
   std::once_flag json_vocabulary_once_;

@@ -76,6 +76,20 @@ TEST_F(BenchCommands, ThroughputRunsEveryRequestToItsDatasetLength) {
   EXPECT_GE(report["host_step_s"].get<double>(), 0);
   EXPECT_LE(report["forward_s"].get<double>() + report["host_step_s"].get<double>(),
             report["elapsed_s"].get<double>() + 0.1);
+  // The steps by size account for every step of the run and every token it computed, with at most 4
+  // sequences a step.
+  std::size_t profiled_steps = 0, profiled_tokens = 0;
+  for (const nlohmann::json& b : report["step_profile"]) {
+    profiled_steps += b["steps"].get<std::size_t>();
+    profiled_tokens += b["tokens"].get<std::size_t>();
+    EXPECT_TRUE(b["steps_with"] == "prompts" || b["steps_with"] == "decode only") << b;
+    EXPECT_TRUE(b["sequences"] == "1" || b["sequences"] == "2-3" || b["sequences"] == "4-7") << b;
+    EXPECT_NEAR(b["ms_per_step"].get<double>(), 1e3 * b["seconds"].get<double>() / b["steps"].get<double>(), 1e-9);
+  }
+  EXPECT_EQ(profiled_steps, report["engine_steps"].get<std::size_t>());
+  // Each request computes its prompt (less what the prefix cache held) and all its outputs but the last.
+  ASSERT_EQ(report["preemptions"], 0);
+  EXPECT_EQ(profiled_tokens, input + output - 8 - report["prefix_cache_hit_tokens"].get<std::size_t>());
   for (const char* latency : {"ttft_ms", "tpot_ms", "itl_ms", "e2e_ms"}) {
     const nlohmann::json& s = report[latency];
     EXPECT_GT(s["p50"].get<double>(), 0) << latency;
@@ -95,6 +109,7 @@ TEST_F(BenchCommands, ThroughputRunsEveryRequestToItsDatasetLength) {
   EXPECT_NE(table.out.find("Throughput Benchmark Result"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("Output token throughput (tok/s):"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("P99 ITL (ms):"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("Steps by size"), std::string::npos) << table.out;
 }
 
 TEST_F(BenchCommands, ThroughputRejectsBadInputWithOneLine) {

@@ -181,6 +181,19 @@ TEST_F(SchedulerTest, ChunkedPrefillKeepsTheTokenBudgetAndNeverStallsDecoding) {
   expect_as_alone(ia, a, greedy(40));
   expect_as_alone(ib, b, greedy(40));
   expect_as_alone(il, long_prompt, greedy(4));
+
+  // The step profile holds exactly the batches the backend ran, each under its kind and size.
+  StepProfile seen;
+  for (std::size_t i = 0; i < backend_->batch_sizes.size(); ++i) seen.add(backend_->batch_sizes[i], backend_->batch_tokens[i], 0);
+  const StepProfile& profile = scheduler_->stats().step_profile;
+  for (std::size_t b = 0; b < StepProfile::kBuckets; ++b) {
+    EXPECT_EQ(profile.decode_only()[b].steps, seen.decode_only()[b].steps) << "bucket " << b;
+    EXPECT_EQ(profile.decode_only()[b].tokens, seen.decode_only()[b].tokens) << "bucket " << b;
+    EXPECT_EQ(profile.with_prompts()[b].steps, seen.with_prompts()[b].steps) << "bucket " << b;
+    EXPECT_EQ(profile.with_prompts()[b].tokens, seen.with_prompts()[b].tokens) << "bucket " << b;
+  }
+  EXPECT_GT(profile.with_prompts()[1].steps, 16u) << "the long prompt's chunks beside two decodes";
+  EXPECT_GT(profile.decode_only()[1].steps, 0u);
 }
 
 TEST_F(SchedulerTest, PreemptsTheNewestWhenBlocksRunOutAndEveryoneStillFinishes) {

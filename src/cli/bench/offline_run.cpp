@@ -118,6 +118,7 @@ OfflineRun run_offline(runtime::LlmEngine& engine, const std::vector<SampledRequ
   run.stats.generated_tokens -= before.generated_tokens;
   run.stats.step_seconds -= before.step_seconds;
   run.stats.forward_seconds -= before.forward_seconds;
+  run.stats.step_profile.subtract(before.step_profile);
   return run;
 }
 

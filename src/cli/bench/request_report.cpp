@@ -5,6 +5,7 @@
 #include <map>
 #include <ostream>
 
+#include "cli/bench/step_profile_report.h"
 #include "cli/bench/summary_stats.h"
 
 namespace qwenrt::bench {
@@ -91,6 +92,7 @@ void print_report(std::ostream& out, const std::string& title, const nlohmann::o
   for (const auto& [key, label] : kTotals) extra.erase(key);
   for (const auto& [key, label] : kLatencies) extra.erase(key);
   extra.erase("failures");
+  extra.erase("step_profile");
   for (const auto& [key, value] : extra.items()) line(out, key, value);
   for (const auto& [key, label] : kTotals) {
     if (report.contains(key)) line(out, label, report[key]);
@@ -109,6 +111,7 @@ void print_report(std::ostream& out, const std::string& title, const nlohmann::o
     line(out, "P90 " + upper + " (ms)", s["p90"]);
     line(out, "P99 " + upper + " (ms)", s["p99"]);
   }
+  if (report.contains("step_profile")) print_step_profile(out, report["step_profile"]);
   out << std::string(50, '=') << '\n';
 }
 

@@ -33,7 +33,7 @@ nlohmann::ordered_json summarize_requests(const std::vector<RequestRecord>& reco
 
 // The report as indented JSON when json, else as a table in the layout of vLLM's benchmark output,
 // titled title, where keys that summarize_requests does not write come first, in their order, as
-// "key: value" lines.
+// "key: value" lines, and a "step_profile" (step_profile_report.h) as a table at the end.
 void print_report(std::ostream& out, const std::string& title, const nlohmann::ordered_json& report, bool json);
 
 }  // namespace qwenrt::bench
