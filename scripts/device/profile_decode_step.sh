@@ -2,9 +2,9 @@
 # Runs on the GPU machine: where one decode step of a model goes, kernel by kernel. Nsight Compute
 # times every kernel of the last step of `qwenrt bench latency --no-cuda-graphs --input-len 128
 # --output-len 3` one at a time (INPUT_LEN=N for another prompt length), caches left warm (COLD=1
-# flushes them before each kernel, ncu's default). Beside the sum it prints the graph-replayed ms/step of the same batch (contexts of 128-256
-# there, 130 here with the default prompt): at small batches their difference is mostly what the boundaries between kernels
-# cost. Usage:
+# flushes them before each kernel, ncu's default). Beside the sum it prints the graph-replayed ms/step
+# of the same batch (contexts of 128-256 there, 130 here with the default prompt): at small batches
+# their difference is mostly what the boundaries between kernels cost. Usage:
 #   scripts/device/profile_decode_step.sh BIN_DIR MODEL_DIR BATCH OUT_DIR
 set -uo pipefail
 bin="$1"
