@@ -10,6 +10,7 @@
 namespace qwenrt::cuda {
 namespace {
 
+using detail::copy_async_16;
 using detail::ldmatrix_x4;
 using detail::ldmatrix_x4_trans;
 using detail::mma_bf16;
@@ -19,22 +20,27 @@ constexpr int kRows = static_cast<int>(kPrefillTileRows);  // (token, query head
 constexpr int kKeys = 64;                                  // keys per step
 constexpr int kWarps = kRows / 16;                         // each warp owns 16 rows: one mma row tile
 constexpr int kThreads = kWarps * 32;
+// Key steps in shared memory at once: the next step's keys and values are copied (asynchronously)
+// while the current one is computed.
+constexpr int kStages = 2;
 // Shared-memory rows are padded by 16 bytes, so the 8 row addresses of an ldmatrix fall in 8
 // different groups of 4 banks.
 constexpr int kPad = 8;
 
 template <int D>
 constexpr std::size_t prefill_shared_bytes() {
-  return sizeof(__nv_bfloat16) * (kRows + 2 * kKeys) * (D + kPad);  // queries, keys, values
+  return sizeof(__nv_bfloat16) * (kRows + kStages * 2 * kKeys) * (D + kPad);  // queries, then keys and values per stage
 }
 
 // One block per (tile, KV head): FlashAttention-2 on the tensor cores. Warp w owns rows 16w..16w+15 of
-// the tile. For each step of 64 keys (and values) copied from the paged cache into shared memory, it
-// computes its 16 x 64 scores with mma (queries from registers, keys through ldmatrix), masks the
-// future, folds the step into each row's running maximum and sum, and adds probabilities x values
-// with mma, the probabilities going from score accumulators to operands without touching memory.
-// Each lane holds two rows (lane / 4 and lane / 4 + 8 of the warp's 16); the 4 lanes of a row share
-// its maximum and sum through shuffles.
+// the tile. For each step of 64 keys (and values), copied from the paged cache into shared memory
+// while the step before is computed, it computes its 16 x 64 scores with mma (queries from
+// registers, keys through ldmatrix), masks the future, folds the step into each row's running maximum
+// and sum, and adds probabilities x values with mma, the probabilities going from score accumulators
+// to operands without touching memory. Each lane holds two rows (lane / 4 and lane / 4 + 8 of the
+// warp's 16); the 4 lanes of a row share its maximum and sum through shuffles. A tile of 128 rows
+// reads each key and value once for 128 rows: the cache traffic per row is what bounds this kernel
+// when prompts are long.
 template <int D>
 __global__ void __launch_bounds__(kThreads) prefill_kernel(AttentionArgs args, const std::int32_t* tiles,
                                                            float base_scale) {
@@ -46,8 +52,7 @@ __global__ void __launch_bounds__(kThreads) prefill_kernel(AttentionArgs args, c
   constexpr int kOutTiles = D / 8;
   extern __shared__ float4 shared4[];
   __nv_bfloat16* queries = reinterpret_cast<__nv_bfloat16*>(shared4);  // [kRows][kStride]
-  __nv_bfloat16* keys = queries + kRows * kStride;                       // [kKeys][kStride]
-  __nv_bfloat16* values = keys + kKeys * kStride;                        // [kKeys][kStride]
+  __nv_bfloat16* stages = queries + kRows * kStride;  // per stage [kKeys][kStride] keys, then values
 
   const PagedKvView& cache = args.cache;
   const AttentionSequences& seqs = args.sequences;
@@ -104,21 +109,34 @@ __global__ void __launch_bounds__(kThreads) prefill_kernel(AttentionArgs args, c
   float running_max[2] = {-INFINITY, -INFINITY}, running_sum[2] = {0.0f, 0.0f};
   float out[kOutTiles][4] = {};
 
-  for (int key_base = 0; key_base < key_end; key_base += kKeys) {
-    __syncthreads();  // the previous step's keys and values have been read
+  // Keys past key_end come in as zeros (0 * NaN would poison the product) and are masked.
+  const auto start_copy = [&](int key_base, int stage) {
+    __nv_bfloat16* keys = stages + stage * 2 * kKeys * kStride;
+    __nv_bfloat16* values = keys + kKeys * kStride;
     for (int i = tid; i < kKeys * (D / 8); i += kThreads) {
       const int c = i / (D / 8), d = i % (D / 8) * 8;
       const int key = key_base + c;
-      uint4 k = make_uint4(0, 0, 0, 0), v = make_uint4(0, 0, 0, 0);  // zeros past the end: 0 * NaN poisons
-      if (key < key_end) {
-        const std::size_t offset = detail::cache_offset(cache, table, key, kv_head) + d;
-        k = *reinterpret_cast<const uint4*>(cache.keys + offset);
-        v = *reinterpret_cast<const uint4*>(cache.values + offset);
-      }
-      *reinterpret_cast<uint4*>(keys + c * kStride + d) = k;
-      *reinterpret_cast<uint4*>(values + c * kStride + d) = v;
+      const bool valid = key < key_end;
+      const std::size_t offset = valid ? detail::cache_offset(cache, table, key, kv_head) + d : 0;
+      copy_async_16(keys + c * kStride + d, cache.keys + offset, valid);
+      copy_async_16(values + c * kStride + d, cache.values + offset, valid);
     }
-    __syncthreads();
+    detail::copy_async_commit();
+  };
+
+  start_copy(0, 0);
+  int stage = 0;
+  for (int key_base = 0; key_base < key_end; key_base += kKeys, stage ^= 1) {
+    __syncthreads();  // every warp is done with the previous step, whose buffer the next copy refills
+    if (key_base + kKeys < key_end) {
+      start_copy(key_base + kKeys, stage ^ 1);
+      detail::copy_async_wait<1>();
+    } else {
+      detail::copy_async_wait<0>();
+    }
+    __syncthreads();  // this step's keys and values, copied by every thread, are in
+    const __nv_bfloat16* keys = stages + stage * 2 * kKeys * kStride;
+    const __nv_bfloat16* values = keys + kKeys * kStride;
 
     float score[kKeyTiles][4] = {};
 #pragma unroll

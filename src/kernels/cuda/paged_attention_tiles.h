@@ -10,7 +10,7 @@
 
 namespace qwenrt::cuda {
 
-inline constexpr std::size_t kPrefillTileRows = 64;
+inline constexpr std::size_t kPrefillTileRows = 128;
 
 // Appends the (sequence, first row) pairs of the tiles covering a sequence of that many new tokens,
 // with group query heads per KV head.
