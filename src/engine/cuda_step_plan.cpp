@@ -25,13 +25,22 @@ CudaStepPlanner::CudaStepPlanner(const model::ModelConfig& config, const cpu::Pa
   cpu::validate(cache_);
 }
 
+void CudaStepPlanner::Columns::clear() {
+  for (auto* v : {&ids, &positions, &token_sequence, &slots, &logit_token, &first_token, &num_tokens, &first_position,
+                  &table_offset, &tables, &decode, &tiles}) {
+    v->clear();
+  }
+  inv_freq.clear();
+  scales.clear();
+}
+
 void CudaStepPlanner::plan(std::span<const SequenceStep> batch, CudaStepPlan& p) {
   constexpr auto kMaxInt = static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max());
   const std::size_t group = config_.num_heads / config_.num_kv_heads;
   const bool logn = config_.family == model::ModelFamily::kQwenV1 && config_.use_logn_attn;
-  std::vector<std::int32_t> ids, positions, token_sequence, slots, logit_token;
-  std::vector<std::int32_t> first_token, num_tokens, first_position, table_offset, tables, decode, tiles;
-  std::vector<float> inv_freq, scales;
+  columns_.clear();
+  auto& [ids, positions, token_sequence, slots, logit_token, first_token, num_tokens, first_position, table_offset,
+         tables, decode, tiles, inv_freq, scales] = columns_;
   for (std::size_t s = 0; s < batch.size(); ++s) {
     const SequenceStep& step = batch[s];
     if (step.tokens.empty()) fail("forward: sequence ", s, " of the batch has no tokens");
