@@ -10,26 +10,11 @@
 #include <vector>
 
 #include "engine/cuda_step_plan.h"
-#include "model/model_config.h"
+#include "qwen25_7b_config.h"
 
 namespace {
 
 using namespace qwenrt;
-
-model::ModelConfig qwen25_7b() {
-  model::ModelConfig c;
-  c.family = model::ModelFamily::kQwen2;
-  c.hidden_size = 3584;
-  c.num_layers = 28;
-  c.num_heads = 28;
-  c.num_kv_heads = 4;
-  c.head_dim = 128;
-  c.rotary_dim = 128;
-  c.vocab_size = 152064;
-  c.rope_theta = 1e6;
-  c.seq_length = 32768;
-  return c;
-}
 
 // batch sequences decoding their token at position 600, each with its own 64 blocks of 16 slots.
 struct DecodeBatch {
@@ -47,7 +32,7 @@ struct DecodeBatch {
 constexpr cpu::PagedKvLayout kCache{16, 1 << 17, 4, 128};
 
 void plan_decode_step(benchmark::State& state) {
-  const model::ModelConfig config = qwen25_7b();
+  const model::ModelConfig config = bench_support::qwen25_7b_config();
   engine::CudaStepPlanner planner(config, kCache);
   const DecodeBatch batch(static_cast<std::size_t>(state.range(0)));
   engine::CudaStepPlan plan;
@@ -58,7 +43,7 @@ void plan_decode_step(benchmark::State& state) {
 }
 
 void copy_plan_bytes(benchmark::State& state) {
-  const model::ModelConfig config = qwen25_7b();
+  const model::ModelConfig config = bench_support::qwen25_7b_config();
   engine::CudaStepPlanner planner(config, kCache);
   const DecodeBatch batch(static_cast<std::size_t>(state.range(0)));
   engine::CudaStepPlan plan;

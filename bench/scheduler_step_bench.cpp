@@ -13,28 +13,13 @@
 
 #include "engine/backend.h"
 #include "engine/cuda_step_plan.h"
+#include "qwen25_7b_config.h"
 #include "runtime/scheduler.h"
 #include "tokenizer/tokenizer.h"
 
 namespace {
 
 using namespace qwenrt;
-
-model::ModelConfig qwen25_7b() {
-  model::ModelConfig c;
-  c.family = model::ModelFamily::kQwen2;
-  c.hidden_size = 3584;
-  c.num_layers = 28;
-  c.num_heads = 28;
-  c.num_kv_heads = 4;
-  c.head_dim = 128;
-  c.rotary_dim = 128;
-  c.vocab_size = 152064;
-  c.rope_theta = 1e6;
-  c.seq_length = 32768;
-  c.max_position_embeddings = 32768;
-  return c;
-}
 
 const tokenizer::Tokenizer& qwen_tokenizer() {
   static const auto tokenizer =
@@ -63,7 +48,7 @@ class InstantBackend final : public engine::Backend {
 
  private:
   static constexpr std::size_t kBlocks = 1 << 18;
-  const model::ModelConfig config_ = qwen25_7b();
+  const model::ModelConfig config_ = bench_support::qwen25_7b_config();
   bool plan_;
   engine::CudaStepPlanner planner_;
   engine::CudaStepPlan plan_arrays_;
