@@ -3,12 +3,12 @@
 #include "kernels/cuda/bf16_pack.cuh"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/dependent_launch.cuh"
+#include "kernels/cuda/grid_stride.h"
 
 namespace qwenrt::cuda {
 namespace {
 
 constexpr unsigned kThreads = 256;
-constexpr std::size_t kMaxBlocks = 65536;
 
 __device__ __forceinline__ float silu_times(float gate, float up) { return gate / (1.0f + expf(-gate)) * up; }
 
@@ -41,11 +41,6 @@ __global__ void silu_mul_kernel(const __nv_bfloat16* gate_up, std::size_t begin,
   }
 }
 
-unsigned blocks_for(std::size_t items) {
-  const std::size_t blocks = (items + kThreads - 1) / kThreads;
-  return static_cast<unsigned>(blocks < kMaxBlocks ? blocks : kMaxBlocks);
-}
-
 }  // namespace
 
 void silu_mul(cudaStream_t stream, const __nv_bfloat16* gate_up, std::size_t rows, std::size_t width,
@@ -55,12 +50,12 @@ void silu_mul(cudaStream_t stream, const __nv_bfloat16* gate_up, std::size_t row
   const bool vectors = aligned_to(gate_up, 16) && aligned_to(out, 8);
   const std::size_t quads = vectors ? total / 4 : 0;
   if (quads > 0) {
-    detail::launch_dependent("silu_mul_x4_kernel", silu_mul_x4_kernel, blocks_for(quads), kThreads, 0, stream, gate_up,
-                             quads, out);
+    detail::launch_dependent("silu_mul_x4_kernel", silu_mul_x4_kernel, grid_stride_blocks(quads, kThreads), kThreads,
+                             0, stream, gate_up, quads, out);
   }
   if (4 * quads < total) {
-    detail::launch_dependent("silu_mul_kernel", silu_mul_kernel, blocks_for(total - 4 * quads), kThreads, 0, stream,
-                             gate_up, 4 * quads, total, out);
+    detail::launch_dependent("silu_mul_kernel", silu_mul_kernel, grid_stride_blocks(total - 4 * quads, kThreads),
+                             kThreads, 0, stream, gate_up, 4 * quads, total, out);
   }
 }
 

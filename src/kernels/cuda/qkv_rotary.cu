@@ -2,6 +2,7 @@
 #include "kernels/cuda/block_reduce.cuh"
 #include "kernels/cuda/cuda_check.h"
 #include "kernels/cuda/dependent_launch.cuh"
+#include "kernels/cuda/grid_stride.h"
 #include "kernels/cuda/qkv_rotary.h"
 
 namespace qwenrt::cuda {
@@ -116,10 +117,8 @@ void rotary_angles(cudaStream_t stream, const std::int32_t* positions, const std
   const std::size_t total = tokens * half;
   if (total == 0) return;
   constexpr unsigned kThreads = 256;
-  const std::size_t blocks = (total + kThreads - 1) / kThreads;
-  detail::launch_dependent("rotary_angles_kernel", rotary_angles_kernel,
-                           static_cast<unsigned>(blocks < 65536 ? blocks : 65536), kThreads, 0, stream, positions,
-                           token_sequence, inv_freq, tokens, half, cos, sin);
+  detail::launch_dependent("rotary_angles_kernel", rotary_angles_kernel, grid_stride_blocks(total, kThreads), kThreads,
+                           0, stream, positions, token_sequence, inv_freq, tokens, half, cos, sin);
 }
 
 void qkv_rotary_cache_write(cudaStream_t stream, const float* qkv, std::size_t tokens, const QkvShape& shape,
