@@ -72,7 +72,9 @@ OfflineRun run_offline(runtime::LlmEngine& engine, const std::vector<SampledRequ
                        const runtime::SamplingParams& params) {
   std::vector<Progress> progress(requests.size());
   Countdown countdown(requests.size());
-  const runtime::SchedulerStats before = engine.stats();
+  // The engine publishes a step's stats after its callbacks: the warm-up request's answer can come
+  // before its last step is counted, which would then count in this run.
+  const runtime::SchedulerStats before = stats_when_idle(engine);
   const Clock::time_point start = Clock::now();
   for (std::size_t i = 0; i < requests.size(); ++i) {
     runtime::SamplingParams p = params;
