@@ -132,8 +132,13 @@ TEST(OpenAiApiErrors, ClientThatDisconnectsCancelsEveryChoiceAtOnce) {
 TEST(OpenAiApiErrors, FullQueueGets429WithRetryAfter) {
   ApiTestServer server({.max_new_tokens = 4000, .max_waiting_requests = 1, .kv_tokens = 16384, .max_num_seqs = 1});
   const auto running = start_long_stream(server);
+  // The admission check reads the engine's stats, which lag a step behind the first tokens: until they
+  // show the first request running, it would count as waiting and the second would be refused.
+  ASSERT_TRUE(wait_until([&] { return server.engine().stats().running == 1; }));
   const auto waiting = server.send("POST", "/v1/chat/completions",
                                    chat({{"stream", true}, {"max_tokens", 4000}, {"ignore_eos", true}}).dump());
+  // send() returns before the server has taken the request in: the queue is full once it has.
+  ASSERT_TRUE(wait_until([&] { return server.api().in_flight() == 2; }));
   const auto refused = server.call("POST", "/v1/chat/completions", chat().dump());
   EXPECT_EQ(refused->status(), 429) << refused->body();
   const HttpHeaders headers = refused->headers();
