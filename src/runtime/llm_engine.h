@@ -25,10 +25,11 @@ class LlmEngine {
   LlmEngine(const LlmEngine&) = delete;
   LlmEngine& operator=(const LlmEngine&) = delete;
 
-  // Any thread; see Scheduler::submit, cancel and stats.
+  // Any thread; see Scheduler::submit, cancel, stats and queued.
   RequestId submit(Request request) { return scheduler_.submit(std::move(request)); }
   void cancel(RequestId id) { scheduler_.cancel(id); }
   SchedulerStats stats() const { return scheduler_.stats(); }
+  std::size_t queued() const { return scheduler_.queued(); }
   std::size_t context_length() const { return scheduler_.context_length(); }
 
   // Any thread but the engine's: submits one request and waits for its result. Throws Error as submit.

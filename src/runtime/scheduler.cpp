@@ -67,6 +67,7 @@ RequestId Scheduler::submit(Request request) {
     const std::lock_guard lock(inbox_mutex_);
     submitted_.push_back(std::move(state));
   }
+  ++queued_;
   inbox_ready_.notify_one();
   return id;
 }
@@ -121,6 +122,7 @@ void Scheduler::end_all(FinishReason reason, std::string_view message) {
     retire(*running_.back());
   }
   for (auto& r : waiting_) r->finish(reason, std::string(message));
+  queued_ -= waiting_.size();
   waiting_.clear();
   publish_stats(0, 0);
 }
@@ -142,6 +144,7 @@ void Scheduler::take_inbox() {
     } else if (const auto w = std::find_if(waiting_.begin(), waiting_.end(), has_id); w != waiting_.end()) {
       (*w)->finish(FinishReason::kCancelled);
       waiting_.erase(w);
+      --queued_;
     }
   }
 }
@@ -212,6 +215,7 @@ void Scheduler::admit_waiting(std::size_t& budget) {
     budget -= count;
     running_.push_back(std::move(waiting_.front()));
     waiting_.pop_front();
+    --queued_;
   }
 }
 
@@ -233,6 +237,7 @@ void Scheduler::preempt(RequestState& request) {
   const auto it = std::find_if(running_.begin(), running_.end(), [&](const auto& r) { return r.get() == &request; });
   waiting_.push_front(std::move(*it));
   running_.erase(it);
+  ++queued_;
   ++preemptions_;
 }
 

@@ -8,8 +8,8 @@
 // for lack of memory. After the forward pass each request samples its next token, checks its stops
 // and streams its text.
 //
-// Threads: submit(), cancel() and stats() may be called from any thread; they only touch an inbox
-// that step() empties at its start. Everything else belongs to one engine thread.
+// Threads: submit(), cancel(), stats() and queued() may be called from any thread; they only touch an
+// inbox that step() empties at its start and counters. Everything else belongs to one engine thread.
 #pragma once
 
 #include <atomic>
@@ -94,6 +94,9 @@ class Scheduler {
   void cancel(RequestId id);
   // Any thread. As of the end of the last step.
   SchedulerStats stats() const;
+  // Any thread. Requests submitted and not running now (preempted ones included): stats().waiting,
+  // but counted as it changes, where stats lag a step behind submissions and admissions.
+  std::size_t queued() const { return queued_.load(); }
 
   // Engine thread. Blocks until there is work or stop is requested; false when stopped without work.
   bool wait_for_work(std::stop_token stop);
@@ -150,6 +153,7 @@ class Scheduler {
   std::shared_ptr<const JsonVocabulary> json_vocabulary_;
 
   std::atomic<RequestId> next_id_{1};
+  std::atomic<std::size_t> queued_{0};
   mutable std::mutex inbox_mutex_;
   std::condition_variable_any inbox_ready_;
   std::vector<std::unique_ptr<RequestState>> submitted_;

@@ -1,6 +1,5 @@
 #include "server/api_context.h"
 
-#include <algorithm>
 #include <chrono>
 
 #include "core/error.h"
@@ -20,10 +19,7 @@ ApiContext::ApiContext(runtime::LlmEngine& engine_, const tokenizer::Tokenizer& 
 void ApiContext::admit_generation() const {
   if (!accepting) throw ApiError(503, "the server is shutting down", "server_error");
   if (config.max_waiting_requests == 0) return;
-  // The engine's count lags by one step; the choices in flight that are not running are waiting too.
-  const runtime::SchedulerStats stats = engine.stats();
-  const std::size_t choices = in_flight.choices();
-  const std::size_t waiting = std::max(stats.waiting, choices > stats.running ? choices - stats.running : 0);
+  const std::size_t waiting = engine.queued();
   if (waiting >= config.max_waiting_requests) {
     throw ApiError(429, str_cat("the server is busy: ", waiting, " requests are waiting (at most ",
                                 config.max_waiting_requests, "); retry later"),

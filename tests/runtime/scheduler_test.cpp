@@ -98,6 +98,7 @@ class SchedulerTest : public ::testing::Test {
     const SchedulerStats s = scheduler_->stats();
     EXPECT_EQ(s.running, 0u);
     EXPECT_EQ(s.waiting, 0u);
+    EXPECT_EQ(scheduler_->queued(), 0u);
     EXPECT_EQ(scheduler_->blocks().free_blocks(), scheduler_->blocks().total_blocks()) << "blocks leaked";
   }
 
@@ -246,6 +247,26 @@ TEST_F(SchedulerTest, CancelledRequestsEndAtTheNextStepWithTheirBlocksFreed) {
   EXPECT_EQ(outputs_.results[waiting].tokens.size(), 0u);
 }
 
+// What the server's admission check reads: counted at submission, admission, preemption and
+// cancellation, not at the end of the next step as stats are.
+TEST_F(SchedulerTest, QueuedCountsRequestsNotRunningAsTheyComeAndGo) {
+  start({.max_num_seqs = 2, .max_num_batched_tokens = 64});
+  const RequestId a = submit(random_tokens(30, 8), greedy(5));
+  submit(random_tokens(40, 9), greedy(5));
+  const RequestId third = submit(random_tokens(20, 10), greedy(5));
+  EXPECT_EQ(scheduler_->queued(), 3u);
+  EXPECT_EQ(scheduler_->stats().waiting, 0u) << "stats are as of the last step";
+  ASSERT_TRUE(scheduler_->step());
+  EXPECT_EQ(scheduler_->queued(), 1u) << "two of three admitted";
+  scheduler_->cancel(third);
+  scheduler_->cancel(a);
+  EXPECT_EQ(scheduler_->queued(), 1u) << "a cancel takes effect at the next step";
+  ASSERT_TRUE(scheduler_->step());
+  EXPECT_EQ(scheduler_->queued(), 0u);
+  run_until_idle();
+  EXPECT_EQ(outputs_.results[third].finish, FinishReason::kCancelled);
+}
+
 TEST_F(SchedulerTest, ACallbackReturningFalseCancelsRightAway) {
   start({});
   const auto prompt = random_tokens(20, 7);
@@ -384,6 +405,7 @@ TEST_F(SchedulerTest, RandomTrafficLeaksNoBlocks) {
     for (unsigned n = random() % 4; n > 0; --n) {
       scheduler_->step();
       ++outputs_.step;
+      ASSERT_EQ(scheduler_->queued(), scheduler_->stats().waiting) << "the live count, between steps";
     }
   }
   run_until_idle();
