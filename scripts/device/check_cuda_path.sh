@@ -3,7 +3,9 @@
 # checkpoints of real width, and compute-sanitizer over the kernel tests (bench_cuda_path.sh times
 # it). Every stage runs (and is time-limited) even if an earlier one fails; the logs say which passed.
 # Usage:
-#   scripts/device/check_cuda_path.sh SHARED_DIR BIN_DIR OUT_DIR
+#   [STAGES="tests real-width sanitizer"] [PRESETS="qwen2.5-7b qwen3-8b qwen-7b-v1"] \
+#     scripts/device/check_cuda_path.sh SHARED_DIR BIN_DIR OUT_DIR
+# STAGES and PRESETS pick a part, for a device call short of time (both default to everything).
 # SHARED_DIR holds make_random_qwen.py and hf_reference.py; BIN_DIR the qwenrt binary, the test
 # binaries cuda_device_tests, cuda_kernel_tests, cuda_engine_tests, cuda_sampling_tests, engine_tests
 # built for sm_90a, and source_dir.txt: the source folder they were built from.
@@ -11,6 +13,8 @@ set -uo pipefail
 shared="$1"
 bin="$2"
 out="$3"
+stages=" ${STAGES:-tests real-width sanitizer} "
+presets="${PRESETS:-qwen2.5-7b qwen3-8b qwen-7b-v1}"
 mkdir -p "$out"
 work=$(mktemp -d)
 # The test binaries find tests/data through the source path they were built with.
@@ -18,14 +22,14 @@ source_dir=$(cat "$bin/source_dir.txt")
 if [[ ! -e "$source_dir" ]]; then mkdir -p "$(dirname "$source_dir")" && ln -s "$PWD" "$source_dir"; fi
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee "$out/tests.log"
 
-for t in cuda_device_tests cuda_kernel_tests cuda_engine_tests cuda_sampling_tests engine_tests; do
+[[ $stages == *" tests "* ]] && for t in cuda_device_tests cuda_kernel_tests cuda_engine_tests cuda_sampling_tests engine_tests; do
   echo "== $t" | tee -a "$out/tests.log"
   timeout 150 "$bin/$t" 2>&1 | tail -n 60 | tee -a "$out/tests.log"
   echo "exit status ${PIPESTATUS[0]}" | tee -a "$out/tests.log"
 done
 
 prompt="9707,11,1879,0,1,2,3,4,5,6,7,8,100,1000,10000,50000,100000,151000,13,198,220,42,777,31"
-for preset in qwen2.5-7b qwen3-8b qwen-7b-v1; do
+[[ $stages == *" real-width "* ]] && for preset in $presets; do
   python3 "$shared/make_random_qwen.py" --preset "$preset" --layers 2 --dtype bfloat16 --seed 3 --out "$work/$preset" | tail -1
   ref_model="$work/$preset"
   [[ -d "$work/$preset.qwen2" ]] && ref_model="$work/$preset.qwen2"
@@ -68,9 +72,9 @@ PY
   rm -rf "$work/$preset" "$work/$preset.qwen2"
 done
 
-echo "== compute-sanitizer memcheck, cuda_kernel_tests (without the long-context case) and cuda_sampling_tests" \
+[[ $stages == *" sanitizer "* ]] && echo "== compute-sanitizer memcheck, cuda_kernel_tests (without the long-context case) and cuda_sampling_tests" \
   | tee "$out/sanitizer.log"
-for t in "cuda_kernel_tests --gtest_filter=-*LongContexts*" "cuda_sampling_tests --gtest_filter=*Greedy*:*Logprobs*"; do
+[[ $stages == *" sanitizer "* ]] && for t in "cuda_kernel_tests --gtest_filter=-*LongContexts*" "cuda_sampling_tests --gtest_filter=*Greedy*:*Logprobs*"; do
   timeout 90 compute-sanitizer --tool memcheck $bin/$t 2>&1 | tail -n 8 | tee -a "$out/sanitizer.log"
 done
 rm -rf "$work"
