@@ -65,9 +65,11 @@ RequestId Scheduler::submit(Request request) {
                                               kv_salt(prompt_tokens), prompt_tokens, json_vocabulary_);
   {
     const std::lock_guard lock(inbox_mutex_);
+    // Counted before step() can see the request: admitted first, the count would wrap below zero
+    // for a moment and the server would read it as a full queue.
+    ++queued_;
     submitted_.push_back(std::move(state));
   }
-  ++queued_;
   inbox_ready_.notify_one();
   return id;
 }
