@@ -3,7 +3,9 @@
 //  - decode (m = 1): GB/s of weights streamed through matmul for all layers in turn, next to the
 //    copy bandwidth of memcpy over a buffer of the same size measured in the same run (bytes read plus
 //    bytes written per second), since a matrix-vector product can go no faster than memory;
-//  - prefill (m = 128 by default): GFLOP/s per matrix shape of one layer.
+//  - prefill (m = 128 by default): GFLOP/s per matrix shape of one layer;
+//  - the same decode pass and prefill over the same weights quantized to int8 and to int4 (groups of
+//    128), against bf16 in the same run: what `qwenrt build --weight-only` buys on the CPU.
 // Prints JSON. The weight set is far larger than any cache, so decode numbers are memory numbers.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -19,6 +21,7 @@
 #include "core/dtype.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
+#include "core/weight_quantization.h"
 #include "kernels/cpu/matmul.h"
 #include "kernels/cpu/simd_level.h"
 
@@ -43,6 +46,43 @@ std::size_t layer_bytes() {
   std::size_t bytes = 0;
   for (const MatrixShape& s : kLayerShapes) bytes += s.rows * s.cols * 2;
   return bytes;
+}
+
+// The matrices of `dense` quantized row by row, their codes, scales and zero points kept in storage.
+struct QuantizedSet {
+  std::vector<std::vector<std::uint8_t>> codes;
+  std::vector<std::vector<float>> scales;
+  std::vector<std::vector<std::uint8_t>> zeros;
+  std::vector<WeightMatrix> matrices;
+};
+
+QuantizedSet quantize_all(const std::vector<WeightMatrix>& dense, qwenrt::WeightQuantization quantization) {
+  QuantizedSet set;
+  for (const WeightMatrix& d : dense) {
+    const std::size_t group_size = qwenrt::kDefaultInt4GroupSize;
+    const std::size_t row_bytes = qwenrt::quantized_row_bytes(quantization, d.cols);
+    const std::size_t groups = qwenrt::quantized_row_groups(quantization, d.cols, group_size);
+    auto& codes = set.codes.emplace_back(d.rows * row_bytes);
+    auto& scales = set.scales.emplace_back(d.rows * groups);
+    auto& zeros = set.zeros.emplace_back(d.rows * groups);
+    std::vector<float> row(d.cols);
+    for (std::size_t r = 0; r < d.rows; ++r) {
+      qwenrt::convert_to_float(d.dtype, d.data + r * d.row_bytes(), d.cols, row.data());
+      if (quantization == qwenrt::WeightQuantization::kInt8) {
+        scales[r] = qwenrt::quantize_row_int8(row, {reinterpret_cast<std::int8_t*>(codes.data()) + r * d.cols, d.cols});
+      } else {
+        qwenrt::quantize_row_int4(row, group_size, {codes.data() + r * row_bytes, row_bytes},
+                                  {scales.data() + r * groups, groups}, {zeros.data() + r * groups, groups});
+      }
+    }
+    WeightMatrix q{DType::kF32, reinterpret_cast<const std::byte*>(codes.data()), d.rows, d.cols};
+    q.quantization = quantization;
+    q.group_size = group_size;
+    q.scales = scales.data();
+    q.zeros = zeros.data();
+    set.matrices.push_back(q);
+  }
+  return set;
 }
 
 template <typename Fn>
@@ -106,13 +146,40 @@ int main(int argc, char** argv) {
     std::vector<float> x(prefill_rows * 4864);
     for (float& v : x) v = dist(rng);
     std::vector<float> y(prefill_rows * 4864);
-    const double decode_seconds = best_seconds(runs, [&] {
-      for (const WeightMatrix& w : matrices) {
-        qwenrt::cpu::matmul(pool, 1, std::span<const float>(x).first(w.cols), w, {},
-                            std::span<float>(y).first(w.rows));
+    const auto decode_pass_seconds = [&](const std::vector<WeightMatrix>& set) {
+      return best_seconds(runs, [&] {
+        for (const WeightMatrix& w : set) {
+          qwenrt::cpu::matmul(pool, 1, std::span<const float>(x).first(w.cols), w, {},
+                              std::span<float>(y).first(w.rows));
+        }
+      });
+    };
+    const auto prefill_layer_seconds = [&](const std::vector<WeightMatrix>& set) {
+      double seconds = 0;
+      for (std::size_t i = 0; i < std::size(kLayerShapes); ++i) {
+        const WeightMatrix& w = set[i];
+        seconds += best_seconds(runs, [&] {
+          qwenrt::cpu::matmul(pool, prefill_rows, std::span<const float>(x).first(prefill_rows * w.cols), w, {},
+                              std::span<float>(y).first(prefill_rows * w.rows));
+        });
       }
-    });
+      return seconds;
+    };
+    const double decode_seconds = decode_pass_seconds(matrices);
     const double decode_gbps = static_cast<double>(total_bytes) / decode_seconds / 1e9;
+    nlohmann::json quantized = nlohmann::json::object();
+    const double bf16_prefill_seconds = prefill_layer_seconds(matrices);
+    for (const auto q : {qwenrt::WeightQuantization::kInt8, qwenrt::WeightQuantization::kInt4}) {
+      const QuantizedSet set = quantize_all(matrices, q);
+      const double seconds = decode_pass_seconds(set.matrices);
+      const double prefill_seconds = prefill_layer_seconds(set.matrices);
+      quantized[std::string(qwenrt::weight_quantization_name(q))] = {
+          {"decode_ms_per_pass", seconds * 1e3},
+          {"decode_speed_vs_bf16", decode_seconds / seconds},
+          {"prefill_layer_ms", prefill_seconds * 1e3},
+          {"prefill_speed_vs_bf16", bf16_prefill_seconds / prefill_seconds},
+      };
+    }
 
     nlohmann::json prefill = nlohmann::json::array();
     double prefill_flops = 0;
@@ -143,6 +210,8 @@ int main(int argc, char** argv) {
         {"prefill_rows", prefill_rows},
         {"prefill_layer_gflop_per_s", prefill_flops / prefill_seconds / 1e9},
         {"prefill", prefill},
+        {"prefill_layer_ms", bf16_prefill_seconds * 1e3},
+        {"weight_only", quantized},
     };
     std::cout << report.dump(2) << "\n";
   } catch (const qwenrt::Error& e) {

@@ -140,6 +140,23 @@ TEST_P(ElementwiseTest, EmbeddingLookupWidensTheRowsExactly) {
   }
 }
 
+TEST_P(ElementwiseTest, EmbeddingLookupOfQuantizedRowsGivesTheValuesOfTheirCodes) {
+  std::mt19937 rng(16);
+  const testing::QuantizedMatrix int8 = testing::make_quantized_matrix(rng, WeightQuantization::kInt8, 9, 70);
+  const testing::QuantizedMatrix int4 = testing::make_quantized_matrix(rng, WeightQuantization::kInt4, 9, 70, 32);
+  for (const testing::QuantizedMatrix* table : {&int8, &int4}) {
+    const std::vector<std::int32_t> ids = {8, 0, 5};
+    std::vector<float> out(ids.size() * 70);
+    embedding_lookup(table->view(), ids, out);
+    for (std::size_t t = 0; t < ids.size(); ++t) {
+      for (std::size_t i = 0; i < 70; ++i) {
+        ASSERT_EQ(out[t * 70 + i], table->values[static_cast<std::size_t>(ids[t]) * 70 + i])
+            << weight_quantization_name(table->quantization) << " token " << t << " column " << i;
+      }
+    }
+  }
+}
+
 TEST_P(ElementwiseTest, SoftmaxMatchesReference) {
   std::mt19937 rng(7);
   for (const std::size_t count : {1u, 5u, 17u, 5003u, 151936u}) {

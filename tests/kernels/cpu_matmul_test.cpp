@@ -15,7 +15,9 @@ namespace qwenrt::cpu {
 namespace {
 
 using testing::kFloatUnitRoundoff;
+using testing::make_quantized_matrix;
 using testing::make_stored_matrix;
+using testing::QuantizedMatrix;
 using testing::random_floats;
 using testing::StoredMatrix;
 
@@ -41,14 +43,16 @@ double error_bound(std::size_t k, double absolute_terms) {
   return gamma * absolute_terms;
 }
 
-void check_matmul(ThreadPool& pool, DType dtype, const Shape& s, bool with_bias, std::mt19937& rng) {
-  SCOPED_TRACE(::testing::Message() << dtype_name(dtype) << " m=" << s.m << " n=" << s.n << " k=" << s.k
-                                    << (with_bias ? " bias" : "") << " threads=" << pool.size());
-  const StoredMatrix w = make_stored_matrix(rng, dtype, s.n, s.k);
+// matmul with the weights w, whose elements stand for values, against a double-precision product.
+void check_matmul(ThreadPool& pool, const WeightMatrix& w, const std::vector<float>& values, std::size_t m,
+                  bool with_bias, std::mt19937& rng) {
+  const Shape s{m, w.rows, w.cols};
+  SCOPED_TRACE(::testing::Message() << "m=" << s.m << " n=" << s.n << " k=" << s.k << (with_bias ? " bias" : "")
+                                    << " threads=" << pool.size());
   const std::vector<float> x = random_floats(rng, s.m * s.k);
   const std::vector<float> bias = with_bias ? random_floats(rng, s.n) : std::vector<float>{};
   std::vector<float> y(s.m * s.n, std::nanf(""));
-  matmul(pool, s.m, x, w.view(), bias, y);
+  matmul(pool, s.m, x, w, bias, y);
   for (std::size_t i = 0; i < s.m; ++i) {
     for (std::size_t j = 0; j < s.n; ++j) {
       // Products of two floats are exact in double, and a double sum of at most a few thousand
@@ -56,13 +60,19 @@ void check_matmul(ThreadPool& pool, DType dtype, const Shape& s, bool with_bias,
       double exact = with_bias ? bias[j] : 0.0;
       double absolute = std::fabs(exact);
       for (std::size_t kk = 0; kk < s.k; ++kk) {
-        const double term = static_cast<double>(x[i * s.k + kk]) * w.values[j * s.k + kk];
+        const double term = static_cast<double>(x[i * s.k + kk]) * values[j * s.k + kk];
         exact += term;
         absolute += std::fabs(term);
       }
       ASSERT_NEAR(y[i * s.n + j], exact, error_bound(s.k, absolute)) << "at row " << i << ", column " << j;
     }
   }
+}
+
+void check_matmul(ThreadPool& pool, DType dtype, const Shape& s, bool with_bias, std::mt19937& rng) {
+  SCOPED_TRACE(dtype_name(dtype));
+  const StoredMatrix w = make_stored_matrix(rng, dtype, s.n, s.k);
+  check_matmul(pool, w.view(), w.values, s.m, with_bias, rng);
 }
 
 class MatmulTest : public testing::SimdLevelTest {};
@@ -86,7 +96,41 @@ TEST_P(MatmulTest, MatchesTheReferenceOnASingleThreadPool) {
   }
 }
 
+TEST_P(MatmulTest, QuantizedWeightsGiveTheProductOfTheValuesTheirCodesStandFor) {
+  // Even k throughout (int4 packs two codes a byte); groups that do not divide k, so the last group
+  // of a row is short; k past the 1024-column blocks, whose edges fall inside a group of 96.
+  const Shape shapes[] = {{1, 37, 68}, {1, 5, 1100}, {2, 301, 258}, {7, 37, 2050}, {17, 37, 1100}, {130, 13, 258}};
+  ThreadPool pool(3);
+  std::mt19937 rng(77);
+  for (const Shape& shape : shapes) {
+    const QuantizedMatrix int8 = make_quantized_matrix(rng, WeightQuantization::kInt8, shape.n, shape.k);
+    check_matmul(pool, int8.view(), int8.values, shape.m, true, rng);
+    for (const std::size_t group_size : {std::size_t{96}, std::size_t{128}}) {
+      SCOPED_TRACE(::testing::Message() << "int4, groups of " << group_size);
+      const QuantizedMatrix int4 = make_quantized_matrix(rng, WeightQuantization::kInt4, shape.n, shape.k, group_size);
+      check_matmul(pool, int4.view(), int4.values, shape.m, shape.m % 2 == 0, rng);
+    }
+  }
+}
+
 QWENRT_INSTANTIATE_FOR_SIMD_LEVELS(MatmulTest);
+
+TEST(Matmul, RejectsQuantizedWeightsItCannotRead) {
+  ThreadPool pool(1);
+  std::mt19937 rng(5);
+  const QuantizedMatrix q = make_quantized_matrix(rng, WeightQuantization::kInt4, 4, 64, 32);
+  const std::vector<float> x(64, 1.0f);
+  std::vector<float> y(4);
+  WeightMatrix no_scales = q.view();
+  no_scales.scales = nullptr;
+  EXPECT_THROW(matmul(pool, 1, x, no_scales, {}, y), Error);
+  WeightMatrix no_zeros = q.view();
+  no_zeros.zeros = nullptr;
+  EXPECT_THROW(matmul(pool, 1, x, no_zeros, {}, y), Error);
+  WeightMatrix odd_groups = q.view();
+  odd_groups.group_size = 33;
+  EXPECT_THROW(matmul(pool, 1, x, odd_groups, {}, y), Error);
+}
 
 TEST(Matmul, RejectsInconsistentSizes) {
   ThreadPool pool(2);

@@ -16,8 +16,12 @@ void embedding_lookup(const WeightMatrix& table, std::span<const std::int32_t> i
     if (id < 0 || static_cast<std::size_t>(id) >= table.rows) {
       fail("embedding_lookup: token ", t, " has id ", id, ", outside the vocabulary of ", table.rows, " rows");
     }
-    kernels.convert(table.dtype, table.data + static_cast<std::size_t>(id) * table.row_bytes(), table.cols,
-                    out.data() + t * table.cols);
+    const auto row = static_cast<std::size_t>(id);
+    if (table.quantized()) {
+      kernels.dequantize(table, row, 0, table.cols, out.data() + t * table.cols);
+    } else {
+      kernels.convert(table.dtype, table.data + row * table.row_bytes(), table.cols, out.data() + t * table.cols);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-// Token embedding lookup: rows of the embedding table, widened to float.
+// Token embedding lookup: rows of the embedding table, widened (or dequantized) to float.
 #pragma once
 
 #include <cstdint>

@@ -49,29 +49,39 @@ void initialise_outputs(const MatmulProblem& p, std::size_t m0, std::size_t m1, 
 // and widened once, which is all a memory-bound product with few rows of x can ask for.
 void stream_columns(const MatmulProblem& p, std::size_t n0, std::size_t n1) {
   initialise_outputs(p, 0, p.m, n0, n1);
+  if (p.w->quantized()) {
+    p.kernels->matmul_stream_quantized(p.x, p.k, p.m, *p.w, n0, n1 - n0, p.y + n0, p.n);
+    return;
+  }
   const detail::WeightRows rows{p.w->dtype, p.w->data + n0 * p.w->row_bytes(), p.w->row_bytes()};
   p.kernels->matmul_stream(p.x, p.k, p.m, rows, n1 - n0, p.k, p.y + n0, p.n);
+}
+
+// Columns [k0, k0 + count) of weight row `row` as float.
+void widen_row(const MatmulProblem& p, std::size_t row, std::size_t k0, std::size_t count, float* out) {
+  if (p.w->quantized()) {
+    p.kernels->dequantize(*p.w, row, k0, count, out);
+  } else {
+    p.kernels->convert(p.w->dtype, p.w->data + row * p.w->row_bytes() + k0 * dtype_size(p.w->dtype), count, out);
+  }
 }
 
 // Rows [m0, m1) x columns [n0, n1) of y with cache blocking (see kBlockK).
 void blocked_block(const MatmulProblem& p, std::size_t m0, std::size_t m1, std::size_t n0, std::size_t n1) {
   initialise_outputs(p, m0, m1, n0, n1);
   thread_local std::vector<float> widened_storage;
-  const bool widen = p.w->dtype != DType::kF32;
+  const bool widen = p.w->quantized() || p.w->dtype != DType::kF32;
   float* widened = widen ? detail::scratch_floats(widened_storage, kBlockN * kBlockK) : nullptr;
-  const std::size_t element_bytes = dtype_size(p.w->dtype);
   for (std::size_t k0 = 0; k0 < p.k; k0 += kBlockK) {
     const std::size_t kc = std::min(kBlockK, p.k - k0);
     for (std::size_t mb = m0; mb < m1; mb += kBlockM) {
       const std::size_t mc = std::min(kBlockM, m1 - mb);
       for (std::size_t nb = n0; nb < n1; nb += kBlockN) {
         const std::size_t nc = std::min(kBlockN, n1 - nb);
-        const std::byte* first = p.w->data + nb * p.w->row_bytes() + k0 * element_bytes;
-        detail::WeightRows rows{DType::kF32, first, p.w->row_bytes()};
+        detail::WeightRows rows{DType::kF32, p.w->data + nb * p.w->row_bytes() + k0 * sizeof(float),
+                                p.w->row_bytes()};
         if (widen) {
-          for (std::size_t j = 0; j < nc; ++j) {
-            p.kernels->convert(p.w->dtype, first + j * p.w->row_bytes(), kc, widened + j * kc);
-          }
+          for (std::size_t j = 0; j < nc; ++j) widen_row(p, nb + j, k0, kc, widened + j * kc);
           rows = {DType::kF32, reinterpret_cast<const std::byte*>(widened), kc * sizeof(float)};
         }
         p.kernels->matmul_accumulate(p.x + mb * p.k + k0, p.k, mc, rows, nc, kc, p.y + mb * p.n + nb, p.n);
@@ -82,6 +92,17 @@ void blocked_block(const MatmulProblem& p, std::size_t m0, std::size_t m1, std::
 
 std::size_t ceil_div(std::size_t a, std::size_t b) { return (a + b - 1) / b; }
 
+void check_quantized(const WeightMatrix& w) {
+  const auto name = weight_quantization_name(w.quantization);
+  if (w.scales == nullptr) fail("matmul: ", name, " weight matrix ", w.rows, " x ", w.cols, " has no scales");
+  if (w.quantization != WeightQuantization::kInt4) return;
+  if (w.zeros == nullptr) fail("matmul: int4 weight matrix ", w.rows, " x ", w.cols, " has no zero points");
+  if (w.cols % 2 != 0 || w.group_size == 0 || w.group_size % 2 != 0) {
+    fail("matmul: int4 weight matrix ", w.rows, " x ", w.cols, " in groups of ", w.group_size,
+         ": the columns and the group size must be even");
+  }
+}
+
 }  // namespace
 
 void matmul(ThreadPool& pool, std::size_t m, std::span<const float> x, const WeightMatrix& w,
@@ -89,6 +110,7 @@ void matmul(ThreadPool& pool, std::size_t m, std::span<const float> x, const Wei
   constexpr std::string_view kName = "matmul";
   if (w.rows == 0 || w.cols == 0) fail("matmul: weight matrix is ", w.rows, " x ", w.cols, ", expected no empty side");
   if (w.data == nullptr) fail("matmul: weight matrix ", w.rows, " x ", w.cols, " has no data");
+  if (w.quantized()) check_quantized(w);
   detail::check_size(kName, "x", x.size(), m * w.cols);
   detail::check_size(kName, "y", y.size(), m * w.rows);
   if (!bias.empty()) detail::check_size(kName, "bias", bias.size(), w.rows);

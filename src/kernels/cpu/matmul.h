@@ -16,7 +16,10 @@ namespace qwenrt::cpu {
 // Small m (decode) streams W once at memory speed, split over the pool by output rows. Larger m
 // (prefill) widens blocks of W into a float buffer once and reuses each block for many rows of x from
 // cache, so it runs at arithmetic speed; the pool splits output columns and, if needed, rows.
-// Throws Error for inconsistent sizes.
+// Quantized weights (int8 / int4, WeightMatrix::quantization) take the same two paths: decode
+// multiplies x with the codes as they stream past and scales each group's sum once, prefill widens
+// blocks of codes to float. Throws Error for inconsistent sizes, and for int4 weights without zero
+// points or with an odd column count or group size.
 void matmul(ThreadPool& pool, std::size_t m, std::span<const float> x, const WeightMatrix& w,
             std::span<const float> bias, std::span<float> y);
 

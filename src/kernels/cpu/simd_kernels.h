@@ -9,6 +9,7 @@
 
 #include "core/dtype.h"
 #include "kernels/cpu/simd_level.h"
+#include "kernels/cpu/weight_matrix.h"
 
 namespace qwenrt::cpu::detail {
 
@@ -60,8 +61,13 @@ struct SimdKernels {
   MatmulFn matmul_stream;
   // For weights in cache: register tiles of x rows against four weight rows (arithmetic-bound).
   MatmulFn matmul_accumulate;
+  // matmul_stream for quantized weights: y[i * ldy + (j - j0)] += dot(x_i, row j of w), j in [j0, j0 + n).
+  void (*matmul_stream_quantized)(const float* x, std::size_t ldx, std::size_t m, const WeightMatrix& w,
+                                  std::size_t j0, std::size_t n, float* y, std::size_t ldy);
   // dst[i] = src[i] widened to float.
   void (*convert)(DType dtype, const std::byte* src, std::size_t count, float* dst);
+  // Columns [k0, k0 + count) of row `row` of quantized weights, widened to float (dequantize_impl.h).
+  void (*dequantize)(const WeightMatrix& w, std::size_t row, std::size_t k0, std::size_t count, float* dst);
   // out[i] = a[i] + b[i]; out may be a or b.
   void (*add)(const float* a, const float* b, float* out, std::size_t count);
   // out[i] = gate[i] / (1 + exp(-gate[i])) * up[i]; out may be gate or up.

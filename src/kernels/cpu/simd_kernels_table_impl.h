@@ -6,6 +6,7 @@
 
 #include "kernels/cpu/attention_tile_impl.h"
 #include "kernels/cpu/matmul_tile_impl.h"
+#include "kernels/cpu/quantized_matmul_impl.h"
 #include "kernels/cpu/simd_kernels.h"
 #include "kernels/cpu/vector_ops_impl.h"
 
@@ -22,7 +23,9 @@ constexpr detail::SimdKernels make_simd_kernels(SimdLevel level) {
       kStreamRows,
       &matmul_stream<V>,
       &matmul_accumulate<V, kRows>,
+      &matmul_stream_quantized<V>,
       &convert_impl<V>,
+      &dequantize_impl,
       &add_impl<V>,
       &silu_mul_impl<V>,
       &sum_squares_impl<V>,

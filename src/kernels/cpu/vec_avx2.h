@@ -49,6 +49,24 @@ struct Avx2Ops {
     return _mm256_cvtph_ps(load_halves_partial(p, count));
   }
 
+  // The bytes of `bytes` (up to 8 in its low half) as their nibbles in column order, one a byte:
+  // byte c's low nibble, then its high nibble.
+  static __m128i unpack_nibbles(__m128i bytes) {
+    const __m128i wide = _mm_cvtepu8_epi16(bytes);
+    const __m128i low = _mm_and_si128(wide, _mm_set1_epi16(0x0F));
+    const __m128i high = _mm_srli_epi16(wide, 4);
+    return _mm_or_si128(low, _mm_slli_epi16(high, 8));
+  }
+  // 8 int8 weight codes, and 8 int4 codes from 4 bytes (column 2c in the low nibble of byte c).
+  static Reg load_i8(const std::byte* p) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+  }
+  static Reg load_u4(const std::byte* p) {
+    std::int32_t four;
+    std::memcpy(&four, p, 4);
+    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(unpack_nibbles(_mm_cvtsi32_si128(four))));
+  }
+
   static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
   static Reg sub(Reg a, Reg b) { return _mm256_sub_ps(a, b); }
   static Reg mul(Reg a, Reg b) { return _mm256_mul_ps(a, b); }

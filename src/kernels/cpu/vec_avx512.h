@@ -36,6 +36,14 @@ struct Avx512Ops {
   static Reg load_f16(const std::byte* p) { return _mm512_cvtph_ps(load_halves(p)); }
   static Reg load_f16_partial(const std::byte* p, std::size_t count) { return _mm512_cvtph_ps(load_halves_partial(p, count)); }
 
+  // 16 int8 weight codes, and 16 int4 codes from 8 bytes (column 2c in the low nibble of byte c).
+  static Reg load_i8(const std::byte* p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+  }
+  static Reg load_u4(const std::byte* p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(Avx2Ops::unpack_nibbles(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)))));
+  }
+
   static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
   static Reg sub(Reg a, Reg b) { return _mm512_sub_ps(a, b); }
   static Reg mul(Reg a, Reg b) { return _mm512_mul_ps(a, b); }

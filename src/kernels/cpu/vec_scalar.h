@@ -59,6 +59,20 @@ struct ScalarOps {
     return r;
   }
   static Reg load_f16(const std::byte* p) { return load_f16_partial(p, kWidth); }
+  // 4 int8 weight codes, and 4 int4 codes from 2 bytes (column 2c in the low nibble of byte c).
+  static Reg load_i8(const std::byte* p) {
+    Reg r;
+    for (std::size_t i = 0; i < kWidth; ++i) r.lane[i] = static_cast<float>(static_cast<std::int8_t>(p[i]));
+    return r;
+  }
+  static Reg load_u4(const std::byte* p) {
+    Reg r;
+    for (std::size_t i = 0; i < kWidth; ++i) {
+      const auto byte = static_cast<unsigned>(p[i / 2]);
+      r.lane[i] = static_cast<float>(i % 2 == 0 ? byte & 0x0F : byte >> 4);
+    }
+    return r;
+  }
 
   template <typename Op>
   static Reg map2(Reg a, Reg b, Op op) {
