@@ -43,6 +43,13 @@ std::string span_string(std::size_t begin, std::size_t end) { return str_cat("["
 
 }  // namespace
 
+std::optional<std::size_t> safetensors_element_size(std::string_view dtype_name) {
+  for (const StorageType& t : kStorageTypes) {
+    if (t.name == dtype_name) return t.size;
+  }
+  return std::nullopt;
+}
+
 SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : file_(path) { parse_header(); }
 
 SafetensorsFile::Entry SafetensorsFile::parse_entry(const std::string& where, const std::string& name,

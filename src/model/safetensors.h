@@ -20,6 +20,10 @@
 
 namespace qwenrt::model {
 
+// The element size of a safetensors dtype name ("BF16" -> 2), nullopt for a name the format does not
+// define.
+std::optional<std::size_t> safetensors_element_size(std::string_view dtype_name);
+
 // One .safetensors file. Opening it checks the header: its length lies within the file, it is valid
 // JSON, every tensor has a known dtype and a shape whose byte size equals its data_offsets span, and
 // the spans lie inside the data area without overlapping. Tensors of a dtype qwenrt cannot compute
