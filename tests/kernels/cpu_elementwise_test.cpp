@@ -157,6 +157,21 @@ TEST_P(ElementwiseTest, EmbeddingLookupOfQuantizedRowsGivesTheValuesOfTheirCodes
   }
 }
 
+TEST(EmbeddingLookup, RejectsQuantizedTablesItCannotRead) {
+  std::mt19937 rng(17);
+  const testing::QuantizedMatrix int4 = testing::make_quantized_matrix(rng, WeightQuantization::kInt4, 3, 70, 32);
+  std::vector<float> out(70);
+  WeightMatrix no_zeros = int4.view();
+  no_zeros.zeros = nullptr;
+  EXPECT_THROW(embedding_lookup(no_zeros, std::vector<std::int32_t>{1}, out), Error);
+  WeightMatrix odd_groups = int4.view();
+  odd_groups.group_size = 35;
+  EXPECT_THROW(embedding_lookup(odd_groups, std::vector<std::int32_t>{1}, out), Error);
+  WeightMatrix no_scales = int4.view();
+  no_scales.scales = nullptr;
+  EXPECT_THROW(embedding_lookup(no_scales, std::vector<std::int32_t>{1}, out), Error);
+}
+
 TEST_P(ElementwiseTest, SoftmaxMatchesReference) {
   std::mt19937 rng(7);
   for (const std::size_t count : {1u, 5u, 17u, 5003u, 151936u}) {

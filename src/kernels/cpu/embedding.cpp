@@ -10,6 +10,7 @@ void embedding_lookup(const WeightMatrix& table, std::span<const std::int32_t> i
   detail::check_size("embedding_lookup", "out", out.size(), ids.size() * table.cols);
   if (ids.empty()) return;
   if (table.data == nullptr) fail("embedding_lookup: the embedding table has no data");
+  if (table.quantized()) detail::check_quantized("embedding_lookup", table);
   const detail::SimdKernels& kernels = detail::active_simd_kernels();
   for (std::size_t t = 0; t < ids.size(); ++t) {
     const std::int32_t id = ids[t];

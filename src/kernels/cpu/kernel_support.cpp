@@ -33,6 +33,17 @@ void check_same_or_disjoint(std::string_view kernel, std::string_view a_name, st
   if (overlap(a, b)) fail(kernel, ": ", a_name, " and ", b_name, " overlap without being the same buffer");
 }
 
+void check_quantized(std::string_view kernel, const WeightMatrix& w) {
+  const auto name = weight_quantization_name(w.quantization);
+  if (w.scales == nullptr) fail(kernel, ": ", name, " weight matrix ", w.rows, " x ", w.cols, " has no scales");
+  if (w.quantization != WeightQuantization::kInt4) return;
+  if (w.zeros == nullptr) fail(kernel, ": int4 weight matrix ", w.rows, " x ", w.cols, " has no zero points");
+  if (w.cols % 2 != 0 || w.group_size == 0 || w.group_size % 2 != 0) {
+    fail(kernel, ": int4 weight matrix ", w.rows, " x ", w.cols, " in groups of ", w.group_size,
+         ": the columns and the group size must be even");
+  }
+}
+
 float* scratch_floats(std::vector<float>& storage, std::size_t count) {
   constexpr std::size_t kAlignFloats = 16;  // 64 bytes
   if (storage.size() < count + kAlignFloats) storage.resize(count + kAlignFloats);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "kernels/cpu/weight_matrix.h"
 
 namespace qwenrt::cpu::detail {
 
@@ -22,6 +23,10 @@ void check_disjoint(std::string_view kernel, std::string_view a_name, std::span<
 // operation read each element before writing it, but a shifted overlap would read overwritten values.
 void check_same_or_disjoint(std::string_view kernel, std::string_view a_name, std::span<const float> a,
                             std::string_view b_name, std::span<const float> b);
+
+// Throws Error "<kernel>: ..." when quantized weights lack what the kernels read them with: scales,
+// and for int4 zero points, an even column count and an even group size (codes are unpacked in pairs).
+void check_quantized(std::string_view kernel, const WeightMatrix& w);
 
 // Below this many float operations a job is done on the calling thread: waking workers costs a few
 // microseconds, as much as this much work.

@@ -92,17 +92,6 @@ void blocked_block(const MatmulProblem& p, std::size_t m0, std::size_t m1, std::
 
 std::size_t ceil_div(std::size_t a, std::size_t b) { return (a + b - 1) / b; }
 
-void check_quantized(const WeightMatrix& w) {
-  const auto name = weight_quantization_name(w.quantization);
-  if (w.scales == nullptr) fail("matmul: ", name, " weight matrix ", w.rows, " x ", w.cols, " has no scales");
-  if (w.quantization != WeightQuantization::kInt4) return;
-  if (w.zeros == nullptr) fail("matmul: int4 weight matrix ", w.rows, " x ", w.cols, " has no zero points");
-  if (w.cols % 2 != 0 || w.group_size == 0 || w.group_size % 2 != 0) {
-    fail("matmul: int4 weight matrix ", w.rows, " x ", w.cols, " in groups of ", w.group_size,
-         ": the columns and the group size must be even");
-  }
-}
-
 }  // namespace
 
 void matmul(ThreadPool& pool, std::size_t m, std::span<const float> x, const WeightMatrix& w,
@@ -110,7 +99,7 @@ void matmul(ThreadPool& pool, std::size_t m, std::span<const float> x, const Wei
   constexpr std::string_view kName = "matmul";
   if (w.rows == 0 || w.cols == 0) fail("matmul: weight matrix is ", w.rows, " x ", w.cols, ", expected no empty side");
   if (w.data == nullptr) fail("matmul: weight matrix ", w.rows, " x ", w.cols, " has no data");
-  if (w.quantized()) check_quantized(w);
+  if (w.quantized()) detail::check_quantized(kName, w);
   detail::check_size(kName, "x", x.size(), m * w.cols);
   detail::check_size(kName, "y", y.size(), m * w.rows);
   if (!bias.empty()) detail::check_size(kName, "bias", bias.size(), w.rows);

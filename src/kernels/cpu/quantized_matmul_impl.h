@@ -16,8 +16,8 @@ namespace {
 
 // Columns [k0, k0 + count) of row `row`: w = scale * q (int8) or scale * (q - zero) (int4), the
 // difference of two small integers being exact, so the result is the one rounding of the product.
-// int4 needs k0, count and the group size even (matmul checks the last two; k0 is a multiple of its
-// blocks).
+// int4 needs k0, count and the group size even (detail::check_quantized checks the columns and the
+// group size; k0 is 0 or a multiple of matmul's blocks).
 inline void dequantize_impl(const WeightMatrix& w, std::size_t row, std::size_t k0, std::size_t count, float* dst) {
   const std::byte* codes = w.data + row * w.row_bytes();
   const float* scales = w.scales + row * w.row_groups();

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/dtype.h"
+#include "core/weight_quantization.h"
 
 namespace qwenrt::cpu {
 namespace {
@@ -67,10 +68,7 @@ struct ScalarOps {
   }
   static Reg load_u4(const std::byte* p) {
     Reg r;
-    for (std::size_t i = 0; i < kWidth; ++i) {
-      const auto byte = static_cast<unsigned>(p[i / 2]);
-      r.lane[i] = static_cast<float>(i % 2 == 0 ? byte & 0x0F : byte >> 4);
-    }
+    for (std::size_t i = 0; i < kWidth; ++i) r.lane[i] = int4_code(reinterpret_cast<const std::uint8_t*>(p), i);
     return r;
   }
 
