@@ -17,6 +17,14 @@ const std::string kNoTensor;
 
 }  // namespace
 
+std::string safetensors_header_bytes(std::string header_json) {
+  header_json.append((8 - header_json.size() % 8) % 8, ' ');
+  const std::uint64_t length = header_json.size();
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((length >> (8 * i)) & 0xFF);
+  return bytes + header_json;
+}
+
 SafetensorsWriter::SafetensorsWriter(std::filesystem::path path, std::vector<TensorSpec> tensors,
                                      const std::map<std::string, std::string>& metadata)
     : path_(std::move(path)), partial_(path_.string() + ".partial"), tensors_(std::move(tensors)) {
@@ -36,16 +44,10 @@ SafetensorsWriter::SafetensorsWriter(std::filesystem::path path, std::vector<Ten
     offset += bytes;
     ends_.push_back(offset);
   }
-  std::string text = header.dump();
-  // The reference writer pads the header with spaces to a multiple of 8, so the data area is aligned.
-  text.append((8 - text.size() % 8) % 8, ' ');
+  const std::string prefix = safetensors_header_bytes(header.dump());
   out_.open(partial_, std::ios::binary | std::ios::trunc);
   if (!out_) fail(partial_.string(), ": cannot create the file");
-  std::uint64_t length = text.size();
-  char prefix[8];
-  for (int i = 0; i < 8; ++i) prefix[i] = static_cast<char>((length >> (8 * i)) & 0xFF);
-  out_.write(prefix, 8);
-  out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out_.write(prefix.data(), static_cast<std::streamsize>(prefix.size()));
   if (!out_) fail(partial_.string(), ": cannot write the header");
 }
 

@@ -21,6 +21,11 @@ struct TensorSpec {
   std::vector<std::size_t> shape;
 };
 
+// The bytes a safetensors file starts with, for this header JSON: its length as 8 little-endian bytes,
+// then the text padded with spaces to a multiple of 8, as the reference writer pads it (so the data
+// area that follows is 8-byte aligned).
+std::string safetensors_header_bytes(std::string header_json);
+
 class SafetensorsWriter {
  public:
   // Writes the header. Throws Error for an unknown dtype, a repeated or empty name, or a file that

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/dtype.h"
+#include "model/safetensors_writer.h"
 
 namespace qwenrt::model::testing {
 
@@ -45,9 +46,7 @@ std::string safetensors_bytes(const std::vector<TensorData>& tensors,
                       {"data_offsets", {data.size(), data.size() + t.bytes.size()}}};
     data += t.bytes;
   }
-  std::string text = header.dump();
-  text.append((8 - text.size() % 8) % 8, ' ');
-  return safetensors_raw(text, data);
+  return safetensors_header_bytes(header.dump()) + data;
 }
 
 std::string f32_bytes(const std::vector<float>& values) {
